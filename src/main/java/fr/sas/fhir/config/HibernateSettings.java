@@ -1,0 +1,64 @@
+package fr.sas.fhir.config;
+
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
+import ca.uhn.fhir.jpa.search.HapiHSearchAnalysisConfigurers;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The Hibernate and Hibernate Search properties of HAPI's persistence unit, derived from our settings. */
+final class HibernateSettings {
+
+	private HibernateSettings() {}
+
+	static Map<String, Object> build(SasProperties properties, String jdbcUrl) {
+		Map<String, Object> map = new HashMap<>();
+		map.put("hibernate.dialect", dialect(properties.getDatabase().getDialect(), jdbcUrl));
+		map.put("hibernate.hbm2ddl.auto", properties.getDatabase().getSchemaAction());
+		map.put("hibernate.jdbc.batch_size", 30);
+		map.put("hibernate.order_inserts", true);
+		map.put("hibernate.order_updates", true);
+		map.put("hibernate.format_sql", false);
+		map.put("hibernate.show_sql", false);
+		map.put("hibernate.cache.use_query_cache", false);
+		map.put("hibernate.cache.use_second_level_cache", false);
+		map.put("hibernate.cache.use_structured_entries", false);
+		map.put("hibernate.cache.use_minimal_puts", false);
+
+		boolean index = properties.getIndex().isEnabled();
+		map.put("hibernate.search.enabled", index);
+		if (index) {
+			map.put("hibernate.search.backend.type", "lucene");
+			map.put(
+					"hibernate.search.backend.analysis.configurer",
+					HapiHSearchAnalysisConfigurers.HapiLuceneAnalysisConfigurer.class.getName());
+			map.put("hibernate.search.backend.directory.type", "local-filesystem");
+			map.put("hibernate.search.backend.directory.root", luceneDirectory(properties));
+			map.put("hibernate.search.backend.lucene_version", "LUCENE_CURRENT");
+		}
+		return map;
+	}
+
+	static String dialect(String configured, String jdbcUrl) {
+		if (configured != null && !configured.isBlank()) {
+			return configured;
+		}
+		if (jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:")) {
+			return HapiFhirPostgresDialect.class.getName();
+		}
+		if (jdbcUrl != null && jdbcUrl.startsWith("jdbc:h2:")) {
+			return HapiFhirH2Dialect.class.getName();
+		}
+		throw new IllegalStateException("No Hibernate dialect known for JDBC URL " + jdbcUrl
+				+ ": set sas.database.dialect (H2 and PostgreSQL are chosen automatically)");
+	}
+
+	static String luceneDirectory(SasProperties properties) {
+		String configured = properties.getIndex().getLuceneDirectory();
+		Path dir = configured == null || configured.isBlank()
+				? properties.getDataDir().resolve("lucene")
+				: Path.of(configured);
+		return dir.toAbsolutePath().toString();
+	}
+}

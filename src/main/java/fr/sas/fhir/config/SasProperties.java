@@ -1,0 +1,159 @@
+package fr.sas.fhir.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Every {@code sas.*} setting of the server. Each key is documented in the README; environment variables use
+ * Spring's relaxed binding ({@code SAS_DATA_DIR} for {@code sas.data-dir}).
+ */
+@ConfigurationProperties(prefix = "sas")
+public class SasProperties {
+
+	/** Root of the embedded default's files: H2 database and Lucene index live below it. */
+	private Path dataDir = Path.of("data");
+
+	private final Fhir fhir = new Fhir();
+	private final Database database = new Database();
+	private final Index index = new Index();
+	private final Ig ig = new Ig();
+
+	public Path getDataDir() {
+		return dataDir;
+	}
+
+	public void setDataDir(Path dataDir) {
+		this.dataDir = dataDir;
+	}
+
+	public Fhir getFhir() {
+		return fhir;
+	}
+
+	public Database getDatabase() {
+		return database;
+	}
+
+	public Index getIndex() {
+		return index;
+	}
+
+	public Ig getIg() {
+		return ig;
+	}
+
+	public static class Fhir {
+		/** Public base URL written into bundles' links; empty: derived from each request. */
+		private String serverAddress = "";
+		private int defaultPageSize = 100;
+		/** The SAS platform asks for {@code _count=1000}. */
+		private int maxPageSize = 1000;
+		private boolean prettyPrint = false;
+
+		public String getServerAddress() {
+			return serverAddress;
+		}
+
+		public void setServerAddress(String serverAddress) {
+			this.serverAddress = serverAddress;
+		}
+
+		public int getDefaultPageSize() {
+			return defaultPageSize;
+		}
+
+		public void setDefaultPageSize(int defaultPageSize) {
+			this.defaultPageSize = defaultPageSize;
+		}
+
+		public int getMaxPageSize() {
+			return maxPageSize;
+		}
+
+		public void setMaxPageSize(int maxPageSize) {
+			this.maxPageSize = maxPageSize;
+		}
+
+		public boolean isPrettyPrint() {
+			return prettyPrint;
+		}
+
+		public void setPrettyPrint(boolean prettyPrint) {
+			this.prettyPrint = prettyPrint;
+		}
+	}
+
+	public static class Database {
+		/** Hibernate dialect class; empty: chosen from the JDBC URL (H2 or PostgreSQL). */
+		private String dialect = "";
+		/** Hibernate schema action: {@code update} creates missing tables and never drops anything. */
+		private String schemaAction = "update";
+
+		public String getDialect() {
+			return dialect;
+		}
+
+		public void setDialect(String dialect) {
+			this.dialect = dialect;
+		}
+
+		public String getSchemaAction() {
+			return schemaAction;
+		}
+
+		public void setSchemaAction(String schemaAction) {
+			this.schemaAction = schemaAction;
+		}
+	}
+
+	public static class Index {
+		/** Hibernate Search full-text index; {@code false} turns {@code _content}/{@code _text} off. */
+		private boolean enabled = true;
+		/** Directory of the local Lucene index; empty: {@code <data-dir>/lucene}. */
+		private String luceneDirectory = "";
+
+		public boolean isEnabled() {
+			return enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getLuceneDirectory() {
+			return luceneDirectory;
+		}
+
+		public void setLuceneDirectory(String luceneDirectory) {
+			this.luceneDirectory = luceneDirectory;
+		}
+	}
+
+	public static class Ig {
+		/** The IG manifest: which guide this server implements and which conformance folders it loads. */
+		private String manifest = "classpath:ig/manifest.json";
+		/**
+		 * Extra FHIR packages (a folder holding {@code package.json}, or a {@code .tgz}) loaded after the
+		 * project's own content; their definitions replace the project's ones with the same canonical URL.
+		 */
+		private List<String> packages = new ArrayList<>();
+
+		public String getManifest() {
+			return manifest;
+		}
+
+		public void setManifest(String manifest) {
+			this.manifest = manifest;
+		}
+
+		public List<String> getPackages() {
+			return packages;
+		}
+
+		public void setPackages(List<String> packages) {
+			this.packages = packages;
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package fr.sas.fhir.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.sas.fhir.SasFhirServerApplication;
+import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.SasTestData;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The embedded default keeps its data across a restart, and the conformance loader is idempotent. */
+class EmbeddedRestartTest {
+
+	@TempDir
+	Path dataDir;
+
+	@Test
+	void dataAndConformanceSurviveARestartWithoutNewVersions() {
+		OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusHours(3).withNano(0);
+		try (ConfigurableApplicationContext first = start()) {
+			FhirHttp fhir = http(first);
+			assertThat(fhir.put("/Practitioner/p1", SasTestData.practitioner("p1", "810000000007")).status())
+					.isEqualTo(201);
+			assertThat(fhir.put("/PractitionerRole/r1", SasTestData.practitionerRole("r1", "p1")).status())
+					.isEqualTo(201);
+			assertThat(fhir.put("/Schedule/s1", SasTestData.practitionerSchedule("s1", "p1", "r1")).status())
+					.isEqualTo(201);
+			assertThat(fhir.put("/Slot/slot1", SasTestData.slot("slot1", "s1", start, 20)).status())
+					.isEqualTo(201);
+		}
+		try (ConfigurableApplicationContext second = start()) {
+			FhirHttp fhir = http(second);
+			assertThat(fhir.get("/Slot/slot1").status()).isEqualTo(200);
+			assertThat(fhir.get("/Slot?schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|810000000007")
+					.bundle().getTotal()).isEqualTo(1);
+
+			Bundle sp = fhir.get("/SearchParameter?url=https://interop.esante.gouv.fr/ig/fhir/sas/SearchParameter/"
+					+ "cptsslot-sp-servicetype").bundle();
+			assertThat(sp.getTotal()).isEqualTo(1);
+			assertThat(((SearchParameter) sp.getEntryFirstRep().getResource()).getMeta().getVersionId())
+					.as("reloading unchanged conformance content creates no new version").isEqualTo("1");
+		}
+	}
+
+	private ConfigurableApplicationContext start() {
+		return new SpringApplicationBuilder(SasFhirServerApplication.class)
+				.run("--server.port=0", "--sas.data-dir=" + dataDir);
+	}
+
+	private static FhirHttp http(ConfigurableApplicationContext context) {
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		return new FhirHttp("http://localhost:" + port + "/fhir");
+	}
+}

@@ -1,0 +1,125 @@
+package fr.sas.fhir.support;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+
+/** Plain HTTP against the server, so tests see the real status codes, headers and bodies. */
+public final class FhirHttp {
+
+	public static final FhirContext CTX = FhirContext.forR4Cached();
+	private static final String FHIR_JSON = "application/fhir+json";
+
+	private final HttpClient client =
+			HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+	private final String base;
+	private final String accept;
+
+	public FhirHttp(String base) {
+		this(base, FHIR_JSON);
+	}
+
+	public FhirHttp(String base, String accept) {
+		this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+		this.accept = accept;
+	}
+
+	public String base() {
+		return base;
+	}
+
+	public Response get(String path) {
+		return send(request(path).GET());
+	}
+
+	public Response post(String path, IBaseResource body) {
+		return send(request(path).header("Content-Type", FHIR_JSON).POST(publish(body)));
+	}
+
+	public Response post(String path, String json) {
+		return send(request(path).header("Content-Type", FHIR_JSON).POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	public Response put(String path, IBaseResource body) {
+		return send(request(path).header("Content-Type", FHIR_JSON).PUT(publish(body)));
+	}
+
+	public Response put(String path, String json) {
+		return send(request(path).header("Content-Type", FHIR_JSON).PUT(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	public Response delete(String path) {
+		return send(request(path).DELETE());
+	}
+
+	private HttpRequest.Builder request(String path) {
+		String url = path.startsWith("http") ? path : base + (path.startsWith("/") ? path : "/" + path);
+		return HttpRequest.newBuilder(URI.create(escapeQuery(url)))
+				.timeout(Duration.ofMinutes(5))
+				.header("Accept", accept);
+	}
+
+	/** Tests write URLs as the guide prints them ({@code |}, spaces after commas); escape what URI refuses. */
+	private static String escapeQuery(String url) {
+		int q = url.indexOf('?');
+		if (q < 0) {
+			return url;
+		}
+		String query = url.substring(q + 1).replace("|", "%7C").replace(" ", "%20")
+				.replace("+", "%2B").replace("\"", "%22");
+		return url.substring(0, q + 1) + query;
+	}
+
+	private static HttpRequest.BodyPublisher publish(IBaseResource body) {
+		return HttpRequest.BodyPublishers.ofString(CTX.newJsonParser().encodeResourceToString(body));
+	}
+
+	private Response send(HttpRequest.Builder builder) {
+		try {
+			HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.body(), response.headers());
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
+	public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+
+		public <T extends Resource> T as(Class<T> type) {
+			return CTX.newJsonParser().parseResource(type, body);
+		}
+
+		public Resource resource() {
+			return (Resource) CTX.newJsonParser().parseResource(body);
+		}
+
+		public Bundle bundle() {
+			return as(Bundle.class);
+		}
+
+		public OperationOutcome outcome() {
+			return as(OperationOutcome.class);
+		}
+
+		public String header(String name) {
+			return headers.firstValue(name).orElse(null);
+		}
+
+		@Override
+		public String toString() {
+			return status + " " + (body.length() > 2000 ? body.substring(0, 2000) + "..." : body);
+		}
+	}
+}
