@@ -23,6 +23,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.validation.BundleValidationProvider;
 import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -60,7 +61,8 @@ public class FhirServerConfig {
 			DatabaseBackedPagingProvider pagingProvider,
 			IInterceptorService interceptorService,
 			ApplicationContext applicationContext,
-			SasProperties properties) {
+			SasProperties properties,
+			BundleValidationProvider bundleValidationProvider) {
 		RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
 		// HAPI's internals keep every DAO; the REST surface exposes only the guide's types (others answer 404).
 		server.registerProviders(resourceProviderFactory.createProviders().stream()
@@ -69,6 +71,7 @@ public class FhirServerConfig {
 				.toList());
 		server.registerProvider(systemProvider);
 		server.registerProvider(valueSetOperationProvider);
+		server.registerProvider(bundleValidationProvider);
 
 		JpaCapabilityStatementProvider capabilityStatementProvider = new JpaCapabilityStatementProvider(
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport);

@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.param.UriParam;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.util.FhirTerser;
 import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.validation.SasProfiles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -48,6 +49,7 @@ public class ConformanceLoader implements SmartLifecycle {
 	private final SasProperties properties;
 	private final ConformanceResources reader;
 	private final Batch2JobRegisterer batch2JobRegisterer;
+	private final SasProfiles sasProfiles;
 	private volatile boolean running;
 	private volatile int installedCount;
 
@@ -59,8 +61,10 @@ public class ConformanceLoader implements SmartLifecycle {
 			IgManifest manifest,
 			SasProperties properties,
 			ResourcePatternResolver resolver,
-			Batch2JobRegisterer batch2JobRegisterer) {
+			Batch2JobRegisterer batch2JobRegisterer,
+			SasProfiles sasProfiles) {
 		this.batch2JobRegisterer = batch2JobRegisterer;
+		this.sasProfiles = sasProfiles;
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.searchParamRegistry = searchParamRegistry;
@@ -80,9 +84,11 @@ public class ConformanceLoader implements SmartLifecycle {
 		properties.getIg().getPackages().forEach(pkg -> collect(byUrl, reader.fromPackage(pkg), pkg));
 
 		List<IBaseResource> ordered = new ArrayList<>(byUrl.values());
+		new SnapshotGenerator(fhirContext).completeSnapshots(ordered);
 		ordered.sort(Comparator.comparingInt(r -> INSTALL_ORDER.indexOf(fhirContext.getResourceType(r))));
 		ordered.forEach(this::upsertByUrl);
 		installedCount = ordered.size();
+		sasProfiles.register(ordered);
 
 		searchParamRegistry.forceRefresh();
 		validationSupport.invalidateCaches();

@@ -57,7 +57,12 @@ public interface FhirApiContract {
 		assertThat(types).contains("Slot", "Schedule", "Practitioner", "PractitionerRole", "Location",
 				"Organization", "HealthcareService", "Appointment", "StructureDefinition", "ValueSet",
 				"CodeSystem", "SearchParameter", "CapabilityStatement");
-		assertThat(types).doesNotContain("Patient", "Observation", "Bundle");
+		assertThat(types).doesNotContain("Patient", "Observation");
+		// Bundles are not stored: the only Bundle interaction is $validate, for publishers' search answers.
+		statement.getRestFirstRep().getResource().stream().filter(r -> r.getType().equals("Bundle")).forEach(bundle -> {
+			assertThat(bundle.getInteraction()).isEmpty();
+			assertThat(bundle.getOperation()).extracting(o -> o.getName()).containsExactly("validate");
+		});
 	}
 
 	@Test

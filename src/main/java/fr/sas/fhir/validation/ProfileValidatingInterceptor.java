@@ -1,0 +1,79 @@
+package fr.sas.fhir.validation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Validates every create and update of the guide's eight resource types at the storage layer, so single writes,
+ * conditional updates and each transaction entry go through it before anything is stored. An error rejects the
+ * write with 422 and an OperationOutcome listing every issue; in a transaction, nothing of it is stored.
+ */
+@Component
+@Interceptor
+public class ProfileValidatingInterceptor {
+
+	/** Request user-data key under which the warnings of accepted writes are collected for the response. */
+	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
+
+	private final FhirContext fhirContext;
+	private final ProfileValidator validator;
+	private final SasProfiles profiles;
+
+	public ProfileValidatingInterceptor(FhirContext fhirContext, ProfileValidator validator, SasProfiles profiles) {
+		this.fhirContext = fhirContext;
+		this.validator = validator;
+		this.profiles = profiles;
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+	public void created(IBaseResource resource, RequestDetails request) {
+		validate(resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		validate(resource, request);
+	}
+
+	/**
+	 * On a create the server has assigned the id in a form the validator does not serialise; the guide requires
+	 * an id on some types (HealthcareService), so the validator sees the resource with its plain id.
+	 */
+	private static IBaseResource withPlainId(IBaseResource resource) {
+		if (!resource.getIdElement().hasIdPart() || !(resource instanceof Resource r)) {
+			return resource;
+		}
+		Resource copy = r.copy();
+		copy.setId(resource.getIdElement().getIdPart());
+		return copy;
+	}
+
+	private void validate(IBaseResource resource, RequestDetails request) {
+		if (!profiles.isGoverned(fhirContext.getResourceType(resource))) {
+			return;
+		}
+		ProfileValidator.Verdict verdict = validator.validate(withPlainId(resource));
+		if (verdict.hasErrors()) {
+			OperationOutcome outcome = verdict.toOperationOutcome();
+			String id = resource.getIdElement().hasIdPart() ? "/" + resource.getIdElement().getIdPart() : "";
+			outcome.getIssue().forEach(issue -> issue.setDiagnostics(
+					fhirContext.getResourceType(resource) + id + ": " + issue.getDiagnostics()));
+			throw new UnprocessableEntityException(fhirContext, outcome);
+		}
+		if (request != null && !verdict.issues().isEmpty()) {
+			@SuppressWarnings("unchecked")
+			java.util.List<OperationOutcome.OperationOutcomeIssueComponent> warnings =
+					(java.util.List<OperationOutcome.OperationOutcomeIssueComponent>)
+							request.getUserData().computeIfAbsent(WARNINGS, k -> new java.util.ArrayList<>());
+			warnings.addAll(verdict.issues());
+		}
+	}
+}
