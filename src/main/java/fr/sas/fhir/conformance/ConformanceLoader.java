@@ -6,19 +6,23 @@ import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
-import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.UriParam;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.util.FhirTerser;
 import fr.sas.fhir.config.SasProperties;
 import fr.sas.fhir.validation.SasProfiles;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -36,6 +40,12 @@ import org.springframework.stereotype.Component;
 public class ConformanceLoader implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ConformanceLoader.class);
+
+	/**
+	 * meta.source of installed conformance resources: the SHA-256 of the resource as its source gives it, so a
+	 * restart skips unchanged content (meta.source is per version, unlike tags, which HAPI accumulates).
+	 */
+	static final String SOURCE_PREFIX = "urn:sas-fhir-server:conformance:";
 
 	/** Terminology before the definitions that bind to it; search parameters before anything searches. */
 	private static final List<String> INSTALL_ORDER =
@@ -82,19 +92,62 @@ public class ConformanceLoader implements SmartLifecycle {
 		Map<String, IBaseResource> byUrl = new LinkedHashMap<>();
 		manifest.sources().forEach(source -> collect(byUrl, reader.fromLocation(source), source));
 		properties.getIg().getPackages().forEach(pkg -> collect(byUrl, reader.fromPackage(pkg), pkg));
+		List<IBaseResource> all = new ArrayList<>(byUrl.values());
 
-		List<IBaseResource> ordered = new ArrayList<>(byUrl.values());
-		new SnapshotGenerator(fhirContext).completeSnapshots(ordered);
-		ordered.sort(Comparator.comparingInt(r -> INSTALL_ORDER.indexOf(fhirContext.getResourceType(r))));
-		ordered.forEach(this::upsertByUrl);
-		installedCount = ordered.size();
-		sasProfiles.register(ordered);
+		// A restart with unchanged sources costs one lookup per resource: no snapshot, no write.
+		List<IBaseResource> changed = new ArrayList<>();
+		for (IBaseResource resource : all) {
+			String fingerprint = fingerprint(resource);
+			Stored stored = findByUrl(resource);
+			if (stored == null || !fingerprint.equals(stored.fingerprint())) {
+				resource.setId(fhirContext.getResourceType(resource) + "/"
+						+ (stored == null ? resource.getIdElement().getIdPart() : stored.id()));
+				((Resource) resource).getMeta().setSource(SOURCE_PREFIX + fingerprint);
+				changed.add(resource);
+			}
+		}
+		new SnapshotGenerator(fhirContext).completeSnapshots(all, changed);
+		changed.sort(Comparator.comparingInt(r -> INSTALL_ORDER.indexOf(fhirContext.getResourceType(r))));
+		changed.forEach(this::store);
+		installedCount = all.size();
+		sasProfiles.register(all);
 
 		searchParamRegistry.forceRefresh();
 		validationSupport.invalidateCaches();
-		LOG.info("Installed {} conformance resources of {} {}", ordered.size(), manifest.guide().packageId(),
-				manifest.guide().version());
+		LOG.info("{} conformance resources of {} {}: {} installed or updated, {} unchanged", all.size(),
+				manifest.guide().packageId(), manifest.guide().version(), changed.size(), all.size() - changed.size());
 		running = true;
+	}
+
+	/** Hash of the resource as its source gives it (before its snapshot is generated). */
+	private String fingerprint(IBaseResource resource) {
+		try {
+			String json = fhirContext.newJsonParser().setOmitResourceId(true).encodeResourceToString(resource);
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private record Stored(String id, String fingerprint) {}
+
+	@SuppressWarnings("unchecked")
+	private Stored findByUrl(IBaseResource resource) {
+		String type = fhirContext.getResourceType(resource);
+		SearchParameterMap byUrl = SearchParameterMap.newSynchronous("url", new UriParam(canonicalUrl(resource)));
+		List<IBaseResource> matches =
+				daoRegistry.getResourceDao(type).search(byUrl, new SystemRequestDetails()).getResources(0, 2);
+		if (matches.size() > 1) {
+			throw new IllegalStateException("Several " + type + " resources have the url " + canonicalUrl(resource));
+		}
+		if (matches.isEmpty()) {
+			return null;
+		}
+		Resource match = (Resource) matches.get(0);
+		String source = match.getMeta().getSource();
+		String fingerprint = source != null && source.startsWith(SOURCE_PREFIX) ? source.substring(SOURCE_PREFIX.length()) : "";
+		return new Stored(match.getIdElement().getIdPart(), fingerprint);
 	}
 
 	/** Later sources win: the operator's official package replaces the project's definition of the same URL. */
@@ -112,24 +165,13 @@ public class ConformanceLoader implements SmartLifecycle {
 	}
 
 	@SuppressWarnings({"unchecked", "rawtypes"})
-	private void upsertByUrl(IBaseResource resource) {
-		String type = fhirContext.getResourceType(resource);
-		IFhirResourceDao dao = daoRegistry.getResourceDao(type);
-		SystemRequestDetails request = new SystemRequestDetails();
-		SearchParameterMap byUrl = SearchParameterMap.newSynchronous("url", new UriParam(canonicalUrl(resource)));
-		IBundleProvider existing = dao.search(byUrl, request);
-		List<IBaseResource> matches = existing.getResources(0, 2);
-		if (matches.size() > 1) {
-			throw new IllegalStateException("Several " + type + " resources have the url " + canonicalUrl(resource));
+	private void store(IBaseResource resource) {
+		if (!resource.getIdElement().hasIdPart()) {
+			throw new IllegalStateException(fhirContext.getResourceType(resource) + " " + canonicalUrl(resource)
+					+ " has no id");
 		}
-		String id = matches.isEmpty()
-				? resource.getIdElement().getIdPart()
-				: matches.get(0).getIdElement().getIdPart();
-		if (id == null) {
-			throw new IllegalStateException(type + " " + canonicalUrl(resource) + " has no id");
-		}
-		resource.setId(type + "/" + id);
-		dao.update(resource, request);
+		IFhirResourceDao dao = daoRegistry.getResourceDao(fhirContext.getResourceType(resource));
+		dao.update(resource, new SystemRequestDetails());
 	}
 
 	private String canonicalUrl(IBaseResource resource) {

@@ -25,9 +25,10 @@ final class SnapshotGenerator {
 		this.fhirContext = fhirContext;
 	}
 
-	void completeSnapshots(List<IBaseResource> resources) {
+	/** Generates the missing snapshots of {@code targets}; {@code all} holds what they may depend on. */
+	void completeSnapshots(List<IBaseResource> all, List<IBaseResource> targets) {
 		PrePopulatedValidationSupport loaded = new PrePopulatedValidationSupport(fhirContext);
-		resources.forEach(loaded::addResource);
+		all.forEach(loaded::addResource);
 		ValidationSupportChain chain = new ValidationSupportChain(
 				loaded,
 				new DefaultProfileValidationSupport(fhirContext),
@@ -36,7 +37,7 @@ final class SnapshotGenerator {
 				new SnapshotGeneratingValidationSupport(fhirContext));
 		ValidationSupportContext context = new ValidationSupportContext(chain);
 
-		resources.stream()
+		targets.stream()
 				.filter(r -> r instanceof StructureDefinition sd && !sd.hasSnapshot())
 				.map(r -> (StructureDefinition) r)
 				.sorted(Comparator.comparingInt(SnapshotGenerator::generationOrder))
