@@ -5,6 +5,8 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import jakarta.servlet.http.HttpServletResponse;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -22,6 +24,9 @@ public class ProfileValidatingInterceptor {
 
 	/** Request user-data key under which the warnings of accepted writes are collected for the response. */
 	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
+
+	public static final String HEADER = "X-FHIR-Request-Validation";
+	private static final int MAX_HEADER = 4000;
 
 	private final FhirContext fhirContext;
 	private final ProfileValidator validator;
@@ -54,6 +59,28 @@ public class ProfileValidatingInterceptor {
 		Resource copy = r.copy();
 		copy.setId(resource.getIdElement().getIdPart());
 		return copy;
+	}
+
+	/**
+	 * Warnings never block; they come back with the answer: in the OperationOutcome when the client asked for one
+	 * ({@code Prefer: return=OperationOutcome}), and always in the {@code X-FHIR-Request-Validation} header
+	 * (HAPI's convention for request validation results) as a JSON OperationOutcome.
+	 */
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public void reportWarnings(RequestDetails request, ResponseDetails response, HttpServletResponse servletResponse) {
+		Object collected = request.getUserData().get(WARNINGS);
+		if (!(collected instanceof java.util.List<?> warnings) || warnings.isEmpty()) {
+			return;
+		}
+		OperationOutcome outcome = new OperationOutcome();
+		warnings.forEach(w -> outcome.addIssue(((OperationOutcome.OperationOutcomeIssueComponent) w).copy()));
+		if (response.getResponseResource() instanceof OperationOutcome returned) {
+			outcome.getIssue().forEach(issue -> returned.addIssue(issue.copy()));
+		}
+		if (servletResponse != null) {
+			String json = fhirContext.newJsonParser().encodeResourceToString(outcome);
+			servletResponse.addHeader(HEADER, json.length() > MAX_HEADER ? json.substring(0, MAX_HEADER) : json);
+		}
 	}
 
 	private void validate(IBaseResource resource, RequestDetails request) {

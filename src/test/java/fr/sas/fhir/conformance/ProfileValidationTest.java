@@ -172,7 +172,12 @@ class ProfileValidationTest extends H2ServerTest {
 		Response validation = fhir().post("/Organization/$validate", org);
 		assertThat(validation.outcome().getIssue())
 				.anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.WARNING);
-		assertThat(fhir().put("/Organization/" + org.getIdPart(), org).status()).isEqualTo(201);
+		Response created = fhir().put("/Organization/" + org.getIdPart(), org, "Prefer", "return=OperationOutcome");
+		assertThat(created.status()).isEqualTo(201);
+		assertThat(created.outcome().getIssue()).as("warnings come back in the OperationOutcome")
+				.anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.WARNING
+						&& names(i, "Organization.identifier"));
+		assertThat(created.header("X-FHIR-Request-Validation")).contains("warning");
 	}
 
 	static Practitioner regulator() {

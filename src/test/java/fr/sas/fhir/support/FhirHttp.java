@@ -57,6 +57,10 @@ public final class FhirHttp {
 		return send(request(path).header("Content-Type", FHIR_JSON).PUT(HttpRequest.BodyPublishers.ofString(json)));
 	}
 
+	public Response put(String path, IBaseResource body, String headerName, String headerValue) {
+		return send(request(path).header("Content-Type", FHIR_JSON).header(headerName, headerValue).PUT(publish(body)));
+	}
+
 	public Response delete(String path) {
 		return send(request(path).DELETE());
 	}
