@@ -1,17 +1,14 @@
 package fr.sas.fhir.validation;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
-import ca.uhn.fhir.validation.SingleValidationMessage;
-import ca.uhn.fhir.validation.ValidationOptions;
-import ca.uhn.fhir.validation.ValidationResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.r5.utils.validation.constants.ReferenceValidationPolicy;
 import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidation;
@@ -30,22 +27,27 @@ public class ProfileValidator {
 
 	private final FhirContext fhirContext;
 	private final SasProfiles profiles;
-	private final FhirValidator validator;
+	private final ReusableInstanceValidator core;
 
 	/**
-	 * Uses HAPI's own instance validator module, so that writes and {@code $validate} give the same verdict. Its
-	 * default JPA policy advisor skips the profiles' invariants (FINESS, SIRET...): full validation replaces it;
-	 * references are not resolved here (the rules interceptors check them), best-practice hints are not reported.
+	 * Writes are validated by {@link ReusableInstanceValidator}; HAPI's own module, which answers {@code $validate},
+	 * gets the same settings so both give the same verdict. Its default JPA policy advisor skips the profiles'
+	 * invariants (FINESS, SIRET...): full validation replaces it; references are not resolved here (the store and
+	 * the rules interceptors check them); best-practice hints are not reported.
 	 */
-	public ProfileValidator(FhirContext fhirContext, IInstanceValidatorModule instanceValidator, SasProfiles profiles) {
+	public ProfileValidator(
+			FhirContext fhirContext,
+			IInstanceValidatorModule instanceValidator,
+			WorkerContextValidationSupportAdapter workerContext,
+			SasProfiles profiles) {
 		this.fhirContext = fhirContext;
 		this.profiles = profiles;
+		this.core = new ReusableInstanceValidator(fhirContext, workerContext);
 		FhirInstanceValidator module = (FhirInstanceValidator) instanceValidator;
 		module.setValidatorPolicyAdvisor(
 				new BasePolicyAdvisorForFullValidation(ReferenceValidationPolicy.IGNORE, Set.of()));
 		module.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
 		module.setAnyExtensionsAllowed(true);
-		this.validator = fhirContext.newValidator().registerValidatorModule(module);
 	}
 
 	public Verdict validate(IBaseResource resource) {
@@ -65,38 +67,32 @@ public class ProfileValidator {
 							+ "profiles " + accepted + (claimed.isEmpty() ? " (none claimed)" : " (claimed: " + claimed + ")")));
 			return new Verdict(issues);
 		}
-		ValidationResult result = validator.validateWithResult(resource);
-		for (SingleValidationMessage message : result.getMessages()) {
-			if (message.getSeverity() == ResultSeverityEnum.INFORMATION) {
-				continue;
-			}
-			issues.add(toIssue(message));
-		}
+		issues.addAll(coreIssues(resource, null));
 		return new Verdict(issues);
 	}
 
 	/** Validation against the given profile (or the declared ones when null), as the ANS validator does. */
 	public Verdict validateAgainst(IBaseResource resource, String profile) {
-		ValidationOptions options = new ValidationOptions();
-		if (profile != null && !profile.isBlank()) {
-			options.addProfile(profile);
-		}
+		return new Verdict(coreIssues(resource, profile));
+	}
+
+	private List<OperationOutcome.OperationOutcomeIssueComponent> coreIssues(IBaseResource resource, String profile) {
 		List<OperationOutcome.OperationOutcomeIssueComponent> issues = new ArrayList<>();
-		for (SingleValidationMessage message : validator.validateWithResult(resource, options).getMessages()) {
-			if (message.getSeverity() != ResultSeverityEnum.INFORMATION) {
+		for (ValidationMessage message : core.validate(resource, profile)) {
+			if (message.getLevel() != ValidationMessage.IssueSeverity.INFORMATION) {
 				issues.add(toIssue(message));
 			}
 		}
-		return new Verdict(issues);
+		return issues;
 	}
 
-	private static OperationOutcome.OperationOutcomeIssueComponent toIssue(SingleValidationMessage message) {
+	private static OperationOutcome.OperationOutcomeIssueComponent toIssue(ValidationMessage message) {
 		OperationOutcome.OperationOutcomeIssueComponent issue = new OperationOutcome.OperationOutcomeIssueComponent()
-				.setSeverity(OperationOutcome.IssueSeverity.fromCode(message.getSeverity().getCode()))
+				.setSeverity(OperationOutcome.IssueSeverity.fromCode(message.getLevel().toCode()))
 				.setCode(OperationOutcome.IssueType.PROCESSING)
 				.setDiagnostics(message.getMessage());
-		if (message.getLocationString() != null) {
-			issue.addExpression(message.getLocationString());
+		if (message.getLocation() != null) {
+			issue.addExpression(message.getLocation());
 		}
 		if (message.getMessageId() != null) {
 			issue.getDetails().addCoding().setSystem("http://hl7.org/fhir/java-core-messageId").setCode(message.getMessageId());
