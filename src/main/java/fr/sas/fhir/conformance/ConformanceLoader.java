@@ -61,7 +61,6 @@ public class ConformanceLoader implements SmartLifecycle {
 	private final Batch2JobRegisterer batch2JobRegisterer;
 	private final SasProfiles sasProfiles;
 	private volatile boolean running;
-	private volatile int installedCount;
 
 	public ConformanceLoader(
 			FhirContext fhirContext,
@@ -109,7 +108,6 @@ public class ConformanceLoader implements SmartLifecycle {
 		new SnapshotGenerator(fhirContext).completeSnapshots(all, changed);
 		changed.sort(Comparator.comparingInt(r -> INSTALL_ORDER.indexOf(fhirContext.getResourceType(r))));
 		changed.forEach(this::store);
-		installedCount = all.size();
 		sasProfiles.register(all);
 
 		searchParamRegistry.forceRefresh();
@@ -176,10 +174,6 @@ public class ConformanceLoader implements SmartLifecycle {
 
 	private String canonicalUrl(IBaseResource resource) {
 		return new FhirTerser(fhirContext).getSinglePrimitiveValueOrNull(resource, "url");
-	}
-
-	public int getInstalledCount() {
-		return installedCount;
 	}
 
 	@Override

@@ -1,14 +1,10 @@
 package fr.sas.fhir.conformance;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.ValidationSupportContext;
 import java.util.Comparator;
 import java.util.List;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.StructureDefinition;
@@ -29,12 +25,7 @@ final class SnapshotGenerator {
 	void completeSnapshots(List<IBaseResource> all, List<IBaseResource> targets) {
 		PrePopulatedValidationSupport loaded = new PrePopulatedValidationSupport(fhirContext);
 		all.forEach(loaded::addResource);
-		ValidationSupportChain chain = new ValidationSupportChain(
-				loaded,
-				new DefaultProfileValidationSupport(fhirContext),
-				new CommonCodeSystemsTerminologyService(fhirContext),
-				new InMemoryTerminologyServerValidationSupport(fhirContext),
-				new SnapshotGeneratingValidationSupport(fhirContext));
+		ValidationSupportChain chain = InMemoryValidationChain.over(fhirContext, loaded);
 		ValidationSupportContext context = new ValidationSupportContext(chain);
 
 		targets.stream()

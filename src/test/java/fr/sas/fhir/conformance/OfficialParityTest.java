@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
-import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
@@ -19,11 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.ElementDefinition;
@@ -109,15 +103,7 @@ class OfficialParityTest {
 	}
 
 	private static FhirValidator validator(List<IBaseResource> content) {
-		PrePopulatedValidationSupport loaded = new PrePopulatedValidationSupport(CTX);
-		content.forEach(loaded::addResource);
-		IValidationSupport chain = new ValidationSupportChain(
-				loaded,
-				new DefaultProfileValidationSupport(CTX),
-				new CommonCodeSystemsTerminologyService(CTX),
-				new InMemoryTerminologyServerValidationSupport(CTX),
-				new SnapshotGeneratingValidationSupport(CTX));
-		FhirInstanceValidator module = new FhirInstanceValidator(chain);
+		FhirInstanceValidator module = new FhirInstanceValidator(InMemoryValidationChain.over(CTX, content));
 		module.setValidatorPolicyAdvisor(new BasePolicyAdvisorForFullValidation(ReferenceValidationPolicy.IGNORE, Set.of()));
 		module.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
 		module.setAnyExtensionsAllowed(true);
