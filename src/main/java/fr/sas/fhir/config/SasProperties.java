@@ -19,6 +19,7 @@ public class SasProperties {
 	private final Database database = new Database();
 	private final Index index = new Index();
 	private final Ig ig = new Ig();
+	private final Rules rules = new Rules();
 
 	public Path getDataDir() {
 		return dataDir;
@@ -42,6 +43,26 @@ public class SasProperties {
 
 	public Ig getIg() {
 		return ig;
+	}
+
+	public Rules getRules() {
+		return rules;
+	}
+
+	public static class Rules {
+		/**
+		 * Store unprefixed national identifiers and misformatted phone numbers in their corrected form, with a
+		 * warning, instead of refusing the write (the default, strict).
+		 */
+		private boolean normalizeIdentifiers = false;
+
+		public boolean isNormalizeIdentifiers() {
+			return normalizeIdentifiers;
+		}
+
+		public void setNormalizeIdentifiers(boolean normalizeIdentifiers) {
+			this.normalizeIdentifiers = normalizeIdentifiers;
+		}
 	}
 
 	public static class Fhir {

@@ -61,6 +61,15 @@ public class ProfileValidatingInterceptor {
 		return copy;
 	}
 
+	/** Warnings of an accepted write (validation, normalization rules), reported with the response. */
+	@SuppressWarnings("unchecked")
+	public static void addWarnings(
+			RequestDetails request, java.util.List<OperationOutcome.OperationOutcomeIssueComponent> issues) {
+		((java.util.List<OperationOutcome.OperationOutcomeIssueComponent>)
+						request.getUserData().computeIfAbsent(WARNINGS, k -> new java.util.ArrayList<>()))
+				.addAll(issues);
+	}
+
 	/**
 	 * Warnings never block; they come back with the answer: in the OperationOutcome when the client asked for one
 	 * ({@code Prefer: return=OperationOutcome}), and always in the {@code X-FHIR-Request-Validation} header
@@ -96,11 +105,7 @@ public class ProfileValidatingInterceptor {
 			throw new UnprocessableEntityException(fhirContext, outcome);
 		}
 		if (request != null && !verdict.issues().isEmpty()) {
-			@SuppressWarnings("unchecked")
-			java.util.List<OperationOutcome.OperationOutcomeIssueComponent> warnings =
-					(java.util.List<OperationOutcome.OperationOutcomeIssueComponent>)
-							request.getUserData().computeIfAbsent(WARNINGS, k -> new java.util.ArrayList<>());
-			warnings.addAll(verdict.issues());
+			addWarnings(request, verdict.issues());
 		}
 	}
 }

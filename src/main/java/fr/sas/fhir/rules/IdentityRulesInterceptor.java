@@ -1,0 +1,98 @@
+package fr.sas.fhir.rules;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.config.ServedResourceTypes;
+import fr.sas.fhir.validation.ProfileValidatingInterceptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Identity rules of the guide's FAQ, on every write of the served business types, before profile validation:
+ * national identifiers (IDNPS, IDNST) carry their type prefix, phone numbers are {@code +33XXXXXXXXX}.
+ * Strict by default: a wrong form is refused (422) and the message gives the corrected value when there is one.
+ * With {@code sas.rules.normalize-identifiers=true} the corrected value is stored and a warning returned.
+ */
+@Component
+@Interceptor
+public class IdentityRulesInterceptor {
+
+	/** Before {@link ProfileValidatingInterceptor} (order 0), so it validates the normalized values. */
+	static final int ORDER = -10;
+
+	private final FhirContext fhirContext;
+	private final boolean normalize;
+
+	public IdentityRulesInterceptor(FhirContext fhirContext, SasProperties properties) {
+		this.fhirContext = fhirContext;
+		this.normalize = properties.getRules().isNormalizeIdentifiers();
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = ORDER)
+	public void created(IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = ORDER)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	void check(IBaseResource resource, RequestDetails request) {
+		if (!(resource instanceof Resource r) || !ServedResourceTypes.BUSINESS.contains(r.fhirType())) {
+			return;
+		}
+		RuleViolations violations = new RuleViolations();
+		List<OperationOutcome.OperationOutcomeIssueComponent> warnings = new ArrayList<>();
+		ElementWalker.forEach(r, Identifier.class, (path, identifier) -> {
+			String system = identifier.getSystem();
+			String value = identifier.getValue();
+			if (!NationalIdentifiers.isNational(system) || NationalIdentifiers.isWellFormed(system, value)) {
+				return;
+			}
+			Optional<String> prefixed = NationalIdentifiers.prefixed(system, value);
+			if (prefixed.isEmpty()) {
+				violations.add(path + ".value", "SAS-identifier-format", "'" + value + "' is not a national identifier of "
+						+ system + " (" + NationalIdentifiers.expectedForms(system) + ")");
+			} else if (normalize) {
+				identifier.setValue(prefixed.get());
+				warnings.add(RuleViolations.issue(OperationOutcome.IssueSeverity.WARNING, path + ".value",
+						"SAS-identifier-prefix", "'" + value + "' stored with its type prefix as '" + prefixed.get() + "'"));
+			} else {
+				violations.add(path + ".value", "SAS-identifier-prefix", "'" + value + "' lacks its type prefix ("
+						+ NationalIdentifiers.expectedForms(system) + "); send '" + prefixed.get() + "'");
+			}
+		});
+		ElementWalker.forEach(r, ContactPoint.class, (path, telecom) -> {
+			if (telecom.getSystem() != ContactPoint.ContactPointSystem.PHONE
+					|| PhoneNumbers.isWellFormed(telecom.getValue())) {
+				return;
+			}
+			String value = telecom.getValue();
+			Optional<String> corrected = PhoneNumbers.corrected(value);
+			if (corrected.isPresent() && normalize) {
+				telecom.setValue(corrected.get());
+				warnings.add(RuleViolations.issue(OperationOutcome.IssueSeverity.WARNING, path + ".value",
+						"SAS-phone-format", "'" + value + "' stored as '" + corrected.get() + "'"));
+			} else {
+				violations.add(path + ".value", "SAS-phone-format", "'" + value + "' is not in the +33XXXXXXXXX form"
+						+ corrected.map(c -> "; send '" + c + "'").orElse(""));
+			}
+		});
+		violations.throwIfAny(fhirContext);
+		if (request != null && !warnings.isEmpty()) {
+			ProfileValidatingInterceptor.addWarnings(request, warnings);
+		}
+	}
+}
