@@ -55,6 +55,16 @@ public class SasProperties {
 		 * warning, instead of refusing the write (the default, strict).
 		 */
 		private boolean normalizeIdentifiers = false;
+		/** How far ahead CPTS slots are exchanged (INT_R04: the next 48 hours). */
+		private java.time.Duration cptsWindow = java.time.Duration.ofHours(48);
+
+		public java.time.Duration getCptsWindow() {
+			return cptsWindow;
+		}
+
+		public void setCptsWindow(java.time.Duration cptsWindow) {
+			this.cptsWindow = cptsWindow;
+		}
 
 		public boolean isNormalizeIdentifiers() {
 			return normalizeIdentifiers;

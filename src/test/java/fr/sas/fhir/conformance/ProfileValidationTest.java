@@ -25,6 +25,8 @@ import org.junit.jupiter.api.TestFactory;
 class ProfileValidationTest extends H2ServerTest {
 
 	private static final OffsetDateTime SOON = OffsetDateTime.now(ZoneOffset.UTC).plusHours(3).withNano(0);
+	/** A stored CPTS service, so that CPTS slot cases break only their own constraint (the CPTS rules hold). */
+	static final String NEG_SERVICE = "neg-hs";
 
 	@TestFactory
 	Stream<DynamicTest> everyOfficialExampleValidatesWithZeroErrors() {
@@ -71,9 +73,9 @@ class ProfileValidationTest extends H2ServerTest {
 						r -> r.getMeta().addSecurity(TYPE_CRENEAU, "CPTS", null), "Slot.meta.security"),
 				new Case("SOS consultation type outside AMB/HH/VR", () -> sosSlot("s", "x", SOON, 20),
 						r -> ((Slot) r).getServiceTypeFirstRep().getCodingFirstRep().setCode("EMER"), "Slot.serviceType"),
-				new Case("appointmentType outside ROUTINE/WALKIN", () -> cptsSlot("s", "x", "hs", SOON, 20),
+				new Case("appointmentType outside ROUTINE/WALKIN", () -> cptsSlot("s", "x", NEG_SERVICE, SOON, 20),
 						r -> ((Slot) r).getAppointmentType().getCodingFirstRep().setCode("CHECKUP"), "Slot.appointmentType"),
-				new Case("CPTS serviceType without the R5 reference", () -> cptsSlot("s", "x", "hs", SOON, 20),
+				new Case("CPTS serviceType without the R5 reference", () -> cptsSlot("s", "x", NEG_SERVICE, SOON, 20),
 						r -> ((Slot) r).getServiceType().get(1).getExtension().clear(), "Slot.serviceType"),
 				new Case("slot without any profile", () -> slot("s", "x", SOON, 20),
 						r -> r.getMeta().getProfile().clear(), "Slot.meta.profile"),
@@ -119,6 +121,10 @@ class ProfileValidationTest extends H2ServerTest {
 
 	@TestFactory
 	Stream<DynamicTest> eachBrokenConstraintIsRefusedWith422NamingTheElementAndNothingIsStored() {
+ 		assertThat(fhir().put("/Organization/neg-orgcpts", cptsOrganization("neg-orgcpts", "1123456789")).status())
+				.isIn(200, 201);
+		assertThat(fhir().put("/HealthcareService/" + NEG_SERVICE, cptsService(NEG_SERVICE, "neg-orgcpts")).status())
+				.isIn(200, 201);
 		return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
 			Resource resource = c.valid().get();
 			String id = "neg-" + UUID.randomUUID().toString().substring(0, 8);

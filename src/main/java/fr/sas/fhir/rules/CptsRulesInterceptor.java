@@ -1,0 +1,148 @@
+package fr.sas.fhir.rules;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import fr.sas.fhir.config.SasProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HealthcareService;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.stereotype.Component;
+
+/**
+ * CPTS slots (INT_R04, {@code specifications_techniques-cpts-recherche_creneaux.md}, FAQ item 11):
+ * a slot tagged CPTS carries at least one TRE_R66 604 serviceType whose R5 extension references the CPTS
+ * HealthcareService; each referenced service exists (in the store or the same transaction) and is provided by
+ * an Organization identified by a FINESS; a service reference requires the CPTS tag; and CPTS slots are
+ * exchanged only for the next 48 hours (configurable), on the server's clock.
+ */
+@Component
+@Interceptor
+public class CptsRulesInterceptor {
+
+	static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
+	static final String TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";
+	static final String SLOT_SERVICE_TYPE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType";
+
+	/** Business rules assume a resource valid against its profile (validation runs at order 0). */
+	static final int AFTER_PROFILE_VALIDATION = 10;
+
+	private final FhirContext fhirContext;
+	private final ReferencedResources references;
+	private final Clock clock;
+	private final Duration window;
+
+	public CptsRulesInterceptor(
+			FhirContext fhirContext, ReferencedResources references, Clock clock, SasProperties properties) {
+		this.fhirContext = fhirContext;
+		this.references = references;
+		this.clock = clock;
+		this.window = properties.getRules().getCptsWindow();
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = AFTER_PROFILE_VALIDATION)
+	public void created(IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = AFTER_PROFILE_VALIDATION)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	public static boolean isCpts(Slot slot) {
+		return slot.getMeta().getSecurity().stream()
+				.anyMatch(c -> TYPE_CRENEAU.equals(c.getSystem()) && "CPTS".equals(c.getCode()));
+	}
+
+	private void check(IBaseResource resource, RequestDetails request) {
+		if (!(resource instanceof Slot slot)) {
+			return;
+		}
+		RuleViolations violations = new RuleViolations();
+		boolean cpts = isCpts(slot);
+		boolean hasCptsService = false;
+		List<CodeableConcept> serviceTypes = slot.getServiceType();
+		for (int i = 0; i < serviceTypes.size(); i++) {
+			CodeableConcept serviceType = serviceTypes.get(i);
+			String path = "Slot.serviceType[" + i + "]";
+			List<Extension> serviceRefs = serviceType.getExtensionsByUrl(SLOT_SERVICE_TYPE);
+			boolean is604 = serviceType.getCoding().stream()
+					.anyMatch(c -> TRE_R66.equals(c.getSystem()) && "604".equals(c.getCode()));
+			if (serviceRefs.isEmpty()) {
+				continue;
+			}
+			if (!cpts) {
+				violations.add(path, "SAS-cpts-tag", "a serviceType referencing a CPTS HealthcareService needs the "
+						+ "CPTS code in Slot.meta.security (" + TYPE_CRENEAU + ")");
+			}
+			if (is604) {
+				hasCptsService = true;
+			}
+			for (Extension ext : serviceRefs) {
+				checkService(ext, path + ".extension", request, violations);
+			}
+		}
+		if (cpts && !hasCptsService) {
+			violations.add("Slot.serviceType", "SAS-cpts-service", "a CPTS slot needs a serviceType coded TRE_R66 604 "
+					+ "whose extension " + SLOT_SERVICE_TYPE + " references the CPTS HealthcareService");
+		}
+		if (cpts) {
+			checkWindow(slot, violations);
+		}
+		violations.throwIfAny(fhirContext);
+	}
+
+	private void checkService(Extension ext, String path, RequestDetails request, RuleViolations violations) {
+		if (!(ext.getValue() instanceof Reference reference) || !reference.hasReference()) {
+			violations.add(path, "SAS-cpts-service", "the extension must reference a HealthcareService");
+			return;
+		}
+		Optional<Resource> service = references.find(reference, request);
+		if (service.isEmpty() || !(service.get() instanceof HealthcareService hs)) {
+			violations.add(path, "SAS-cpts-service", "HealthcareService '" + reference.getReference()
+					+ "' is neither stored nor in this transaction");
+			return;
+		}
+		Optional<Resource> organization = references.find(hs.getProvidedBy(), request);
+		boolean finess = organization.filter(o -> o instanceof Organization).map(o -> (Organization) o)
+				.map(o -> o.getIdentifier().stream().anyMatch(CptsRulesInterceptor::isFiness))
+				.orElse(false);
+		if (!finess) {
+			violations.add(path, "SAS-cpts-finess", "HealthcareService '" + reference.getReference() + "' must be "
+					+ "provided by an Organization identified by a FINESS (system " + NationalIdentifiers.IDNST_SYSTEM
+					+ ", 1 + 9 digits)");
+		}
+	}
+
+	private static boolean isFiness(Identifier identifier) {
+		return NationalIdentifiers.IDNST_SYSTEM.equals(identifier.getSystem())
+				&& identifier.getValue() != null && identifier.getValue().matches("^1\\d{9}$");
+	}
+
+	private void checkWindow(Slot slot, RuleViolations violations) {
+		Instant now = clock.instant();
+		Instant limit = now.plus(window);
+		if (slot.hasStart() && slot.getStart().toInstant().isAfter(limit)) {
+			violations.add("Slot.start", "SAS-cpts-window", "CPTS slots are exchanged for the next " + window.toHours()
+					+ " hours only: start " + slot.getStartElement().getValueAsString() + " is after " + limit);
+		}
+		if (slot.hasEnd() && slot.getEnd().toInstant().isBefore(now)) {
+			violations.add("Slot.end", "SAS-cpts-window", "this CPTS slot ended at "
+					+ slot.getEndElement().getValueAsString() + ", before now (" + now + ")");
+		}
+	}
+}
