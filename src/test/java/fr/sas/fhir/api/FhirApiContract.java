@@ -154,6 +154,9 @@ public interface FhirApiContract {
 		assertThat(again.resource().getMeta().getVersionId()).as("unchanged content, no new version").isEqualTo("1");
 	}
 
+	/** Examples that are later versions of another example's appointment (same identifier as Appointment-1). */
+	List<String> LATER_VERSIONS = List.of("Appointment/2", "Appointment/12345678");
+
 	@Test
 	default void aTransactionStoresAllTheGuidesExamplesWithTheirOwnIds() {
 		List<Resource> examples = SharedIg.standaloneExamples();
@@ -164,29 +167,42 @@ public interface FhirApiContract {
 			slot.setStart(java.util.Date.from(FUTURE.toInstant().minusSeconds(3600)));
 			slot.setEnd(java.util.Date.from(FUTURE.toInstant().minusSeconds(3600).plusSeconds(60 * minutes)));
 		});
+		List<Resource> firstVersions = examples.stream().filter(r -> !LATER_VERSIONS.contains(ref(r))).toList();
 		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource example : examples) {
-			String ref = example.fhirType() + "/" + example.getIdElement().getIdPart();
-			tx.addEntry().setFullUrl(ref).setResource(example)
-					.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(ref);
+		for (Resource example : firstVersions) {
+			tx.addEntry().setFullUrl(ref(example)).setResource(example)
+					.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(ref(example));
 		}
 		Response response = fhir().post("/", tx);
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);
 		Bundle result = response.bundle();
-		assertThat(result.getEntry()).hasSize(examples.size());
+		assertThat(result.getEntry()).hasSize(firstVersions.size());
 		for (Bundle.BundleEntryComponent entry : result.getEntry()) {
 			assertThat(entry.getResponse().getStatus()).matches("20[01] .*");
 		}
-		for (Resource example : examples) {
-			String ref = example.fhirType() + "/" + example.getIdElement().getIdPart();
-			Response read = fhir().get("/" + ref);
-			assertThat(read.status()).as(ref).isEqualTo(200);
+		for (Resource example : firstVersions) {
+			Response read = fhir().get("/" + ref(example));
+			assertThat(read.status()).as(ref(example)).isEqualTo(200);
 			Resource stored = read.resource();
 			assertThat(stored.getIdElement().getIdPart()).isEqualTo(example.getIdElement().getIdPart());
 			assertThat(stored.getMeta().getProfile()).extracting(CanonicalType::getValue)
 					.containsExactlyElementsOf(example.getMeta().getProfile().stream().map(CanonicalType::getValue).toList());
 			assertThat(identifiers(stored)).isEqualTo(identifiers(example));
 		}
+
+		// Appointment-2 is Appointment-1 cancelled: sent as the guide's conditional update, it changes it in place.
+		Resource cancelled = examples.stream().filter(r -> ref(r).equals("Appointment/2")).findFirst().orElseThrow();
+		org.hl7.fhir.r4.model.Identifier id = ((org.hl7.fhir.r4.model.Appointment) cancelled).getIdentifierFirstRep();
+		Response updated = fhir().put("/Appointment?identifier=" + id.getSystem() + "|" + id.getValue(), cancelled);
+		assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
+		assertThat(updated.resource().getIdElement().getIdPart()).isEqualTo("1");
+		assertThat(((org.hl7.fhir.r4.model.Appointment) fhir().get("/Appointment/1").resource()).getStatus())
+				.isEqualTo(org.hl7.fhir.r4.model.Appointment.AppointmentStatus.CANCELLED);
+		assertThat(fhir().get("/Appointment/2").status()).isEqualTo(404);
+	}
+
+	static String ref(Resource r) {
+		return r.fhirType() + "/" + r.getIdElement().getIdPart();
 	}
 
 	@Test

@@ -1,0 +1,206 @@
+package fr.sas.fhir.rules;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.util.UrlUtil;
+import com.google.common.util.concurrent.Striped;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.springframework.stereotype.Component;
+
+/**
+ * Appointment flow INT_R03 (specifications_techniques-tous-gestion_rdv.md): an appointment is identified by the
+ * publisher's identifier (system + value), so there are never two of them. A retried identical POST returns the
+ * stored one (HAPI's conditional create, safe under concurrency); a POST with the same identifier and other
+ * content answers 409 and points to the conditional update {@code PUT Appointment?identifier=system|value},
+ * which updates the one match in place whatever id the body carries. Status and operator follow the guide.
+ */
+@Component
+@Interceptor
+public class AppointmentFlowInterceptor {
+
+	/** AppointmentStatus values the SAS platform uses; {@code pending} only for SOS Médecins (Appointment-12345678). */
+	static final Set<String> SAS_STATUSES = Set.of("booked", "fulfilled", "noshow", "cancelled");
+	static final String SOS_APPOINTMENT = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-appointment";
+	static final String OPERATOR = "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator";
+	static final String SAS_TECHNICAL_SYSTEM = "urn:oid:1.2.250.1.213.3.6";
+
+	private static final String HELD_LOCK = AppointmentFlowInterceptor.class.getName() + ".lock";
+	private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+	private final FhirContext fhirContext;
+	private final DaoRegistry daoRegistry;
+	private final Striped<Lock> locks = Striped.lock(256);
+
+	public AppointmentFlowInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry) {
+		this.fhirContext = fhirContext;
+		this.daoRegistry = daoRegistry;
+	}
+
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+	public void conditionalUpdateDesignatesTheAppointment(RequestDetails request, RestOperationTypeEnum operation) {
+		if (request.getResource() instanceof Appointment appointment && operation == RestOperationTypeEnum.UPDATE
+				&& request.getConditionalUrl(RestOperationTypeEnum.UPDATE) != null) {
+			// The conditional URL designates the appointment; a body id (Appointment-2 is "2") must not contradict it.
+			appointment.setIdElement(null);
+		}
+	}
+
+	/**
+	 * {@code POST /Appointment}: before HAPI picks the create method, the body is read and, under a lock held
+	 * per identifier until the request completes (so concurrent identical POSTs are handled one after the other
+	 * on this node), the create is made conditional on the identifier, or refused when the stored appointment
+	 * differs.
+	 */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public void identifyByIdentifier(RequestDetails request) throws InterruptedException {
+		if (request.getRequestType() != RequestTypeEnum.POST || !"Appointment".equals(request.getResourceName())
+				|| request.getId() != null || request.getOperation() != null
+				|| request.getHeader(Constants.HEADER_IF_NONE_EXIST) != null) {
+			return;
+		}
+		Appointment appointment = parse(request);
+		Identifier identifier = appointment == null ? null : businessIdentifier(appointment);
+		if (identifier == null) {
+			return; // profile validation will refuse it
+		}
+		String token = identifier.getSystem() + "|" + identifier.getValue();
+		Lock lock = locks.get(token);
+		if (!lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new ResourceVersionConflictException("Appointment " + token + " is being written by another request");
+		}
+		request.getUserData().put(HELD_LOCK, lock);
+		List<IBaseResource> existing = findByIdentifier(identifier);
+		if (!existing.isEmpty() && !sameContent((Appointment) existing.get(0), appointment)) {
+			release(request);
+			OperationOutcome outcome = new OperationOutcome();
+			outcome.addIssue(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR, "Appointment.identifier",
+					"SAS-appointment-identifier", "an Appointment with identifier " + token + " exists ("
+							+ existing.get(0).getIdElement().toUnqualifiedVersionless().getValue()
+							+ "); to change it, send PUT Appointment?identifier=" + token));
+			throw new ResourceVersionConflictException("Appointment " + token + " exists", outcome);
+		}
+		// Identical retry or new appointment: a conditional create returns the stored one or creates it.
+		request.setFixedConditionalUrl("Appointment?identifier=" + UrlUtil.escapeUrlParam(token));
+	}
+
+	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+	public void release(RequestDetails request) {
+		Object lock = request.getUserData().remove(HELD_LOCK);
+		if (lock instanceof Lock held) {
+			held.unlock();
+		}
+	}
+
+	private Appointment parse(RequestDetails request) {
+		try {
+			byte[] body = request.loadRequestContents();
+			EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
+			IBaseResource resource = (encoding == null ? EncodingEnum.JSON : encoding).newParser(fhirContext)
+					.parseResource(new String(body, StandardCharsets.UTF_8));
+			return resource instanceof Appointment a ? a : null;
+		} catch (RuntimeException unparsable) {
+			return null; // HAPI answers 400 for an unparsable body
+		}
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
+	public void created(IBaseResource resource, RequestDetails request) {
+		check(resource);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		check(resource);
+	}
+
+	private void check(IBaseResource resource) {
+		if (!(resource instanceof Appointment appointment)) {
+			return;
+		}
+		Identifier identifier = businessIdentifier(appointment);
+		if (identifier != null) {
+			String self = appointment.getIdElement().getIdPart();
+			for (IBaseResource other : findByIdentifier(identifier)) {
+				if (!other.getIdElement().getIdPart().equals(self)) {
+					String token = identifier.getSystem() + "|" + identifier.getValue();
+					OperationOutcome outcome = new OperationOutcome();
+					outcome.addIssue(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR, "Appointment.identifier",
+							"SAS-appointment-identifier", "identifier " + token + " is already "
+									+ other.getIdElement().toUnqualifiedVersionless().getValue()
+									+ "; to change it, send PUT Appointment?identifier=" + token));
+					throw new ResourceVersionConflictException("Appointment " + token + " exists", outcome);
+				}
+			}
+		}
+		RuleViolations violations = new RuleViolations();
+		String status = appointment.hasStatus() ? appointment.getStatus().toCode() : null;
+		boolean sos = appointment.getMeta().getProfile().stream().map(CanonicalType::getValue)
+				.anyMatch(p -> p.startsWith(SOS_APPOINTMENT));
+		if (!SAS_STATUSES.contains(status) && !(sos && "pending".equals(status))) {
+			violations.add("Appointment.status", "SAS-appointment-status", "status '" + status + "' is not one the SAS "
+					+ "platform uses (booked, fulfilled, noshow, cancelled; pending for SOS Médecins)");
+		}
+		for (Extension operator : appointment.getExtensionsByUrl(OPERATOR)) {
+			Identifier id = operator.getValue() instanceof Reference ref ? ref.getIdentifier() : null;
+			String system = id == null ? null : id.getSystem();
+			if (!NationalIdentifiers.IDNPS_SYSTEM.equals(system) && !SAS_TECHNICAL_SYSTEM.equals(system)) {
+				violations.add("Appointment.extension.value.identifier.system", "SAS-appointment-operator", "the regulator "
+						+ "who booked is identified by a national identifier (" + NationalIdentifiers.IDNPS_SYSTEM
+						+ ", IDNPS) or the SAS technical identifier (" + SAS_TECHNICAL_SYSTEM + ", INTRN), not '" + system + "'");
+			}
+		}
+		violations.throwIfAny(fhirContext);
+	}
+
+	private static Identifier businessIdentifier(Appointment appointment) {
+		return appointment.getIdentifier().stream()
+				.filter(i -> i.hasSystem() && i.hasValue())
+				.findFirst()
+				.orElse(null);
+	}
+
+	private List<IBaseResource> findByIdentifier(Identifier identifier) {
+		SearchParameterMap map = SearchParameterMap.newSynchronous(
+				"identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
+		return daoRegistry.getResourceDao("Appointment").search(map, new SystemRequestDetails()).getResources(0, 2);
+	}
+
+	/** Same appointment content, whatever the ids, metadata and narrative. */
+	private boolean sameContent(Appointment stored, Appointment sent) {
+		return encodeContent(stored).equals(encodeContent(sent));
+	}
+
+	private String encodeContent(Appointment appointment) {
+		Appointment copy = appointment.copy();
+		copy.setIdElement(null);
+		copy.setMeta(null);
+		copy.setText(null);
+		copy.getMeta().setProfile(appointment.getMeta().getProfile());
+		return fhirContext.newJsonParser().encodeResourceToString(copy);
+	}
+}
