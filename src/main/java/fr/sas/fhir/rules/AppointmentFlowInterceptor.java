@@ -37,7 +37,7 @@ import org.springframework.stereotype.Component;
  * publisher's identifier (system + value), so there are never two of them. A retried identical POST returns the
  * stored one (HAPI's conditional create, safe under concurrency); a POST with the same identifier and other
  * content answers 409 and points to the conditional update {@code PUT Appointment?identifier=system|value},
- * which updates the one match in place whatever id the body carries. Status and operator follow the guide.
+ * which updates the one match in place (see {@link ConditionalUpdateTarget}). Status and operator follow the guide.
  */
 @Component
 @Interceptor
@@ -59,15 +59,6 @@ public class AppointmentFlowInterceptor {
 	public AppointmentFlowInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
-	}
-
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void conditionalUpdateDesignatesTheAppointment(RequestDetails request, RestOperationTypeEnum operation) {
-		if (request.getResource() instanceof Appointment appointment && operation == RestOperationTypeEnum.UPDATE
-				&& request.getConditionalUrl(RestOperationTypeEnum.UPDATE) != null) {
-			// The conditional URL designates the appointment; a body id (Appointment-2 is "2") must not contradict it.
-			appointment.setIdElement(null);
-		}
 	}
 
 	/**
