@@ -65,6 +65,41 @@ class RegulatorAccountsTest extends H2ServerTest {
 	}
 
 	@Test
+	void theGuidesRegulatorExamplesAreVersionsOfTwoAccounts() {
+		java.util.Map<String, Practitioner> examples = new java.util.HashMap<>();
+		fr.sas.fhir.support.SharedIg.standaloneExamples().stream()
+				.filter(r -> r instanceof Practitioner && r.getIdElement().getIdPart().startsWith("ExamplePractitionerRegul"))
+				.forEach(r -> examples.put(r.getIdElement().getIdPart(), (Practitioner) r));
+		// Fresh identifiers, so the test does not meet the examples stored by other suites of this server.
+		String technical = UUID.randomUUID().toString();
+		String national = "3" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "000000000").substring(0, 9) + "/1";
+		String rpps = rpps();
+		Practitioner regul4 = examples.get("ExamplePractitionerRegul4");
+		regul4.getIdentifierFirstRep().setValue(technical);
+		Practitioner regul1 = examples.get("ExamplePractitionerRegul1");
+		regul1.getIdentifierFirstRep().setValue(national);
+
+		// Regul4 is the account of Regul1 known by its SAS technical identifier.
+		Response created = fhir().post("/Practitioner", regul4);
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		Response attached = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, regul1);
+		assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+		assertThat(attached.resource().getIdElement().getIdPart()).isEqualTo(created.resource().getIdElement().getIdPart());
+
+		// Regul3 is Regul2 deactivated.
+		Practitioner regul2 = examples.get("ExamplePractitionerRegul2");
+		regul2.getIdentifierFirstRep().setValue(rpps);
+		Practitioner regul3 = examples.get("ExamplePractitionerRegul3");
+		regul3.getIdentifierFirstRep().setValue(rpps);
+		Response account = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps, regul2);
+		assertThat(account.status()).isEqualTo(201);
+		Response deactivated = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps, regul3);
+		assertThat(deactivated.status()).as(deactivated.toString()).isEqualTo(200);
+		assertThat(deactivated.resource().getIdElement().getIdPart()).isEqualTo(account.resource().getIdElement().getIdPart());
+		assertThat(((Practitioner) deactivated.resource()).getActive()).isFalse();
+	}
+
+	@Test
 	void regulatorAccountsAndPublishersCardsWithTheSameRppsNeverMatchEachOther() {
 		String rpps = rpps();
 		String card = "card-" + UUID.randomUUID().toString().substring(0, 8);
