@@ -1,6 +1,7 @@
 package fr.sas.fhir.rules;
 
 import static fr.sas.fhir.support.SasTestData.*;
+import static fr.sas.fhir.support.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Slot;
@@ -54,13 +54,6 @@ class CptsRulesTest extends H2ServerTest {
 
 	private Response put(Slot slot) {
 		return fhir().put("/Slot/" + slot.getIdPart(), slot);
-	}
-
-	private static boolean refused(Response response, String rule, String expression) {
-		return response.status() == 422 && response.outcome().getIssue().stream()
-				.anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
-						&& rule.equals(i.getDetails().getCodingFirstRep().getCode())
-						&& i.getExpression().stream().anyMatch(e -> e.getValue().startsWith(expression)));
 	}
 
 	@Test

@@ -1,12 +1,12 @@
 package fr.sas.fhir.rules;
 
 import static fr.sas.fhir.support.SasTestData.*;
+import static fr.sas.fhir.support.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp.Response;
 import fr.sas.fhir.support.H2ServerTest;
 import java.util.UUID;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Schedule;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,13 +24,6 @@ class SosRulesTest extends H2ServerTest {
 				.isEqualTo(201);
 		assertThat(fhir().put("/Organization/cpts-" + s, cptsOrganization("cpts-" + s, "1950047225")).status())
 				.isEqualTo(201);
-	}
-
-	private static boolean refused(Response response, String rule, String expression) {
-		return response.status() == 422 && response.outcome().getIssue().stream()
-				.anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
-						&& rule.equals(i.getDetails().getCodingFirstRep().getCode())
-						&& i.getExpression().stream().anyMatch(e -> e.getValue().equals(expression)));
 	}
 
 	@Test
