@@ -2,7 +2,6 @@ package fr.sas.fhir.config;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.support.IValidationSupport;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
@@ -33,8 +32,10 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The FHIR R4 REST endpoint at {@code /fhir}: HAPI's JPA server restricted to the resource types of the SAS guide.
- * Every Spring bean annotated {@link Interceptor} (our feature packages' rules) is registered here, on HAPI's
- * single interceptor service, so that REST hooks and storage hooks see the same interceptors.
+ * Every Spring bean of ours annotated {@link Interceptor} (the feature packages' rules) is registered on the REST
+ * server; HAPI calls their storage hooks for every write and search that comes through REST, transactions
+ * included. The server's own internal writes (conformance loading, a slot booked by an appointment) do not go
+ * through them.
  */
 @Configuration
 @Import({
@@ -59,11 +60,12 @@ public class FhirServerConfig {
 			ISearchParamRegistry searchParamRegistry,
 			IValidationSupport validationSupport,
 			DatabaseBackedPagingProvider pagingProvider,
-			IInterceptorService interceptorService,
 			ApplicationContext applicationContext,
 			SasProperties properties,
 			BundleValidationProvider bundleValidationProvider) {
-		RestfulServer server = new RestfulServer(systemDao.getContext(), interceptorService);
+		// The REST server keeps its own interceptor service: HAPI's storage layer calls the hooks of the JPA
+		// service and of the request's server together, so sharing one service would run every hook twice.
+		RestfulServer server = new RestfulServer(systemDao.getContext());
 		// HAPI's internals keep every DAO; the REST surface exposes only the guide's types (others answer 404).
 		server.registerProviders(resourceProviderFactory.createProviders().stream()
 				.filter(provider -> provider instanceof IResourceProvider resourceProvider

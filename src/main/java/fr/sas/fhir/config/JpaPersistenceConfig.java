@@ -30,6 +30,8 @@ public class JpaPersistenceConfig {
 		// The guide requires Bundle.total in every search answer.
 		settings.setDefaultTotalMode(SearchTotalModeEnum.ACCURATE);
 		settings.setFetchSizeDefaultMaximum(properties.getFhir().getMaxPageSize());
+		// Availability changes by the second (a booked slot is gone at once): never answer from an earlier search.
+		settings.setReuseCachedSearchResultsForMillis(null);
 		// Re-sending an unchanged resource (loader at start-up, publisher retries) creates no new version.
 		settings.setSuppressUpdatesWithNoChange(true);
 		settings.setDefaultSearchParamsCanBeOverridden(true);

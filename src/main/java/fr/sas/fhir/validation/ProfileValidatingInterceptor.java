@@ -26,6 +26,7 @@ public class ProfileValidatingInterceptor {
 	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
 
 	public static final String HEADER = "X-FHIR-Request-Validation";
+	private static final String INTERNAL = ProfileValidatingInterceptor.class.getName() + ".internal";
 	private static final int MAX_HEADER = 4000;
 
 	private final FhirContext fhirContext;
@@ -92,7 +93,16 @@ public class ProfileValidatingInterceptor {
 		}
 	}
 
+	/** Marks a write the server makes itself (a slot booked by an appointment): it is not a publisher's input. */
+	public static RequestDetails internal(RequestDetails request) {
+		request.getUserData().put(INTERNAL, Boolean.TRUE);
+		return request;
+	}
+
 	private void validate(IBaseResource resource, RequestDetails request) {
+		if (request != null && request.getUserData().containsKey(INTERNAL)) {
+			return;
+		}
 		if (!profiles.isGoverned(fhirContext.getResourceType(resource))) {
 			return;
 		}

@@ -1,0 +1,93 @@
+package fr.sas.fhir.rules;
+
+import static fr.sas.fhir.support.SasTestData.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.sas.fhir.support.FhirHttp.Response;
+import fr.sas.fhir.support.H2ServerTest;
+import fr.sas.fhir.support.Outcomes;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Slot;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Booking a slot of this server's agenda makes it busy; one booking per slot, even under concurrency. */
+class SlotBookingTest extends H2ServerTest {
+
+	private final OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusHours(5).withNano(0);
+	private String s;
+
+	@BeforeEach
+	void agenda() {
+		s = UUID.randomUUID().toString().substring(0, 8);
+		assertThat(fhir().put("/Practitioner/p-" + s, practitioner("p-" + s, "810000000321")).status()).isEqualTo(201);
+		assertThat(fhir().put("/PractitionerRole/r-" + s, practitionerRole("r-" + s, "p-" + s)).status()).isEqualTo(201);
+		assertThat(fhir().put("/Schedule/sc-" + s, practitionerSchedule("sc-" + s, "p-" + s, "r-" + s)).status()).isEqualTo(201);
+		assertThat(fhir().put("/Slot/sl-" + s, slot("sl-" + s, "sc-" + s, start, 20)).status()).isEqualTo(201);
+	}
+
+	private Appointment booking(String value) {
+		Appointment a = appointment("x", value, "810000000321", start);
+		a.setIdElement(null);
+		a.addSlot(new Reference("Slot/sl-" + s));
+		return a;
+	}
+
+	private Slot.SlotStatus slotStatus() {
+		return ((Slot) fhir().get("/Slot/sl-" + s).resource()).getStatus();
+	}
+
+	private int freeSlots() {
+		return fhir().get("/Slot?schedule=Schedule/sc-" + s + "&status=free").bundle().getTotal();
+	}
+
+	@Test
+	void bookingMakesTheSlotBusyAndCancellingFreesIt() {
+		String value = UUID.randomUUID().toString();
+		Response booked = fhir().post("/Appointment", booking(value));
+		assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
+		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.BUSY);
+		assertThat(freeSlots()).isZero();
+
+		Response second = fhir().post("/Appointment", booking(UUID.randomUUID().toString()));
+		assertThat(second.status()).as(second.toString()).isEqualTo(409);
+		assertThat(Outcomes.hasError(second.outcome(), "SAS-slot-booked", "Appointment.slot", null)).isTrue();
+
+		Appointment cancelled = booking(value).setStatus(Appointment.AppointmentStatus.CANCELLED);
+		Response cancel = fhir().put("/Appointment?identifier=urn:oid:1.2.250.1.999.1|" + value, cancelled);
+		assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.FREE);
+		assertThat(freeSlots()).isEqualTo(1);
+	}
+
+	@Test
+	void ofConcurrentBookingsOfOneSlotExactlyOneSucceeds() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		List<Integer> statuses = new ArrayList<>();
+		try {
+			List<Callable<Integer>> bookings = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				bookings.add(() -> fhir().post("/Appointment", booking(UUID.randomUUID().toString())).status());
+			}
+			for (Future<Integer> f : pool.invokeAll(bookings)) {
+				statuses.add(f.get());
+			}
+		} finally {
+			pool.shutdownNow();
+		}
+		assertThat(statuses).filteredOn(st -> st == 201).hasSize(1);
+		assertThat(statuses).filteredOn(st -> st == 409).hasSize(7);
+		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.BUSY);
+		assertThat(fhir().get("/Appointment?slot=Slot/sl-" + s).bundle().getTotal()).isEqualTo(1);
+	}
+}
