@@ -55,6 +55,27 @@ public class SasProperties {
 		 * warning, instead of refusing the write (the default, strict).
 		 */
 		private boolean normalizeIdentifiers = false;
+		/** Slots that ended longer ago than this are removed by the housekeeping job. */
+		private java.time.Duration slotRetention = java.time.Duration.ofDays(7);
+		/** How many past slots the housekeeping job removes per transaction. */
+		private int housekeepingBatchSize = 200;
+
+		public java.time.Duration getSlotRetention() {
+			return slotRetention;
+		}
+
+		public void setSlotRetention(java.time.Duration slotRetention) {
+			this.slotRetention = slotRetention;
+		}
+
+		public int getHousekeepingBatchSize() {
+			return housekeepingBatchSize;
+		}
+
+		public void setHousekeepingBatchSize(int housekeepingBatchSize) {
+			this.housekeepingBatchSize = housekeepingBatchSize;
+		}
+
 		/** How far ahead CPTS slots are exchanged (INT_R04: the next 48 hours). */
 		private java.time.Duration cptsWindow = java.time.Duration.ofHours(48);
 
