@@ -4,7 +4,6 @@ import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp.Response;
-import fr.sas.fhir.support.H2ServerTest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -19,31 +18,33 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.Test;
 
-/** INT_R03: appointments are identified by the publisher's identifier; create is idempotent, update conditional. */
-class AppointmentFlowTest extends H2ServerTest {
+/** INT_R03: appointments are identified by the publisher's identifier; create is idempotent, update conditional (H2 and PostgreSQL). */
+public interface AppointmentFlowContract {
 
-	private static final OffsetDateTime AT = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withNano(0);
-	private static final String SYSTEM = "urn:oid:1.2.250.1.999.1";
+	fr.sas.fhir.support.FhirHttp fhir();
 
-	private Appointment appointment(String value) {
+	OffsetDateTime AT = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withNano(0);
+	String SYSTEM = "urn:oid:1.2.250.1.999.1";
+
+	default Appointment appointment(String value) {
 		Appointment a = fr.sas.fhir.support.SasTestData.appointment("ignored", value, "810100050075", AT);
 		a.setIdElement(null);
 		a.setCreatedElement(new org.hl7.fhir.r4.model.DateTimeType("2026-01-01T10:00:00+01:00"));
 		return a;
 	}
 
-	private int count(String value) {
+	default int count(String value) {
 		return fhir().get("/Appointment?identifier=" + SYSTEM + "|" + value).bundle().getTotal();
 	}
 
-	private static boolean names(OperationOutcome outcome, String rule, String text) {
+	static boolean names(OperationOutcome outcome, String rule, String text) {
 		return outcome.getIssue().stream().anyMatch(i -> rule.equals(i.getDetails().getCodingFirstRep().getCode())
 				&& i.getExpression().get(0).getValue().startsWith("Appointment")
 				&& (text == null || i.getDiagnostics().contains(text)));
 	}
 
 	@Test
-	void aRetriedIdenticalPostReturnsTheStoredAppointment() {
+	default void aRetriedIdenticalPostReturnsTheStoredAppointment() {
 		String value = UUID.randomUUID().toString();
 		Response first = fhir().post("/Appointment", appointment(value));
 		assertThat(first.status()).as(first.toString()).isEqualTo(201);
@@ -57,7 +58,7 @@ class AppointmentFlowTest extends H2ServerTest {
 	}
 
 	@Test
-	void aPostWithTheSameIdentifierAndOtherContentPointsToTheConditionalUpdate() {
+	default void aPostWithTheSameIdentifierAndOtherContentPointsToTheConditionalUpdate() {
 		String value = UUID.randomUUID().toString();
 		assertThat(fhir().post("/Appointment", appointment(value)).status()).isEqualTo(201);
 		Appointment changed = appointment(value).setStatus(Appointment.AppointmentStatus.CANCELLED);
@@ -68,7 +69,7 @@ class AppointmentFlowTest extends H2ServerTest {
 	}
 
 	@Test
-	void theConditionalUpdateChangesTheAppointmentInPlaceOrCreatesIt() {
+	default void theConditionalUpdateChangesTheAppointmentInPlaceOrCreatesIt() {
 		String value = UUID.randomUUID().toString();
 		Response created = fhir().post("/Appointment", appointment(value));
 		String id = created.resource().getIdElement().getIdPart();
@@ -89,7 +90,7 @@ class AppointmentFlowTest extends H2ServerTest {
 	}
 
 	@Test
-	void aSecondAppointmentWithTheSameIdentifierIsRefusedWhateverItsId() {
+	default void aSecondAppointmentWithTheSameIdentifierIsRefusedWhateverItsId() {
 		String value = UUID.randomUUID().toString();
 		Appointment a = appointment(value);
 		a.setId("a-" + value.substring(0, 8));
@@ -103,7 +104,7 @@ class AppointmentFlowTest extends H2ServerTest {
 	}
 
 	@Test
-	void concurrentIdenticalPostsStoreOneAppointment() throws Exception {
+	default void concurrentIdenticalPostsStoreOneAppointment() throws Exception {
 		String value = UUID.randomUUID().toString();
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		try {
@@ -124,7 +125,7 @@ class AppointmentFlowTest extends H2ServerTest {
 	}
 
 	@Test
-	void statusAndOperatorFollowTheGuide() {
+	default void statusAndOperatorFollowTheGuide() {
 		Response proposed = fhir().post("/Appointment", appointment(UUID.randomUUID().toString())
 				.setStatus(Appointment.AppointmentStatus.PROPOSED));
 		assertThat(proposed.status()).isEqualTo(422);

@@ -4,7 +4,6 @@ import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp.Response;
-import fr.sas.fhir.support.H2ServerTest;
 import fr.sas.fhir.support.Outcomes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,66 +17,69 @@ import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Slot;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Booking a slot of this server's agenda makes it busy; one booking per slot, even under concurrency. */
-class SlotBookingTest extends H2ServerTest {
+/** Booking a slot of this server's agenda makes it busy; one booking per slot, even under concurrency (H2 and PostgreSQL). */
+public interface SlotBookingContract {
 
-	private final OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusHours(5).withNano(0);
-	private String s;
+	fr.sas.fhir.support.FhirHttp fhir();
 
-	@BeforeEach
-	void agenda() {
-		s = UUID.randomUUID().toString().substring(0, 8);
+	OffsetDateTime START = OffsetDateTime.now(ZoneOffset.UTC).plusHours(5).withNano(0);
+
+	/** A practitioner's agenda with one free slot {@code Slot/sl-<s>}; returns s. */
+	default String agenda() {
+		String s = UUID.randomUUID().toString().substring(0, 8);
 		assertThat(fhir().put("/Practitioner/p-" + s, practitioner("p-" + s, "810000000321")).status()).isEqualTo(201);
 		assertThat(fhir().put("/PractitionerRole/r-" + s, practitionerRole("r-" + s, "p-" + s)).status()).isEqualTo(201);
 		assertThat(fhir().put("/Schedule/sc-" + s, practitionerSchedule("sc-" + s, "p-" + s, "r-" + s)).status()).isEqualTo(201);
-		assertThat(fhir().put("/Slot/sl-" + s, slot("sl-" + s, "sc-" + s, start, 20)).status()).isEqualTo(201);
+		assertThat(fhir().put("/Slot/sl-" + s, slot("sl-" + s, "sc-" + s, START, 20)).status()).isEqualTo(201);
+		return s;
 	}
 
-	private Appointment booking(String value) {
-		Appointment a = appointment("x", value, "810000000321", start);
+	default Appointment booking(String s, String value) {
+		Appointment a = appointment("x", value, "810000000321", START);
 		a.setIdElement(null);
 		a.addSlot(new Reference("Slot/sl-" + s));
 		return a;
 	}
 
-	private Slot.SlotStatus slotStatus() {
+	default Slot.SlotStatus slotStatus(String s) {
 		return ((Slot) fhir().get("/Slot/sl-" + s).resource()).getStatus();
 	}
 
-	private int freeSlots() {
+	default int freeSlots(String s) {
 		return fhir().get("/Slot?schedule=Schedule/sc-" + s + "&status=free").bundle().getTotal();
 	}
 
 	@Test
-	void bookingMakesTheSlotBusyAndCancellingFreesIt() {
+	default void bookingMakesTheSlotBusyAndCancellingFreesIt() {
+		String s = agenda();
 		String value = UUID.randomUUID().toString();
-		Response booked = fhir().post("/Appointment", booking(value));
+		Response booked = fhir().post("/Appointment", booking(s, value));
 		assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
-		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.BUSY);
-		assertThat(freeSlots()).isZero();
+		assertThat(slotStatus(s)).isEqualTo(Slot.SlotStatus.BUSY);
+		assertThat(freeSlots(s)).isZero();
 
-		Response second = fhir().post("/Appointment", booking(UUID.randomUUID().toString()));
+		Response second = fhir().post("/Appointment", booking(s, UUID.randomUUID().toString()));
 		assertThat(second.status()).as(second.toString()).isEqualTo(409);
 		assertThat(Outcomes.hasError(second.outcome(), "SAS-slot-booked", "Appointment.slot", null)).isTrue();
 
-		Appointment cancelled = booking(value).setStatus(Appointment.AppointmentStatus.CANCELLED);
+		Appointment cancelled = booking(s, value).setStatus(Appointment.AppointmentStatus.CANCELLED);
 		Response cancel = fhir().put("/Appointment?identifier=urn:oid:1.2.250.1.999.1|" + value, cancelled);
 		assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
-		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.FREE);
-		assertThat(freeSlots()).isEqualTo(1);
+		assertThat(slotStatus(s)).isEqualTo(Slot.SlotStatus.FREE);
+		assertThat(freeSlots(s)).isEqualTo(1);
 	}
 
 	@Test
-	void ofConcurrentBookingsOfOneSlotExactlyOneSucceeds() throws Exception {
+	default void ofConcurrentBookingsOfOneSlotExactlyOneSucceeds() throws Exception {
+		String s = agenda();
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		List<Integer> statuses = new ArrayList<>();
 		try {
 			List<Callable<Integer>> bookings = new ArrayList<>();
 			for (int i = 0; i < 8; i++) {
-				bookings.add(() -> fhir().post("/Appointment", booking(UUID.randomUUID().toString())).status());
+				bookings.add(() -> fhir().post("/Appointment", booking(s, UUID.randomUUID().toString())).status());
 			}
 			for (Future<Integer> f : pool.invokeAll(bookings)) {
 				statuses.add(f.get());
@@ -87,7 +89,7 @@ class SlotBookingTest extends H2ServerTest {
 		}
 		assertThat(statuses).filteredOn(st -> st == 201).hasSize(1);
 		assertThat(statuses).filteredOn(st -> st == 409).hasSize(7);
-		assertThat(slotStatus()).isEqualTo(Slot.SlotStatus.BUSY);
+		assertThat(slotStatus(s)).isEqualTo(Slot.SlotStatus.BUSY);
 		assertThat(fhir().get("/Appointment?slot=Slot/sl-" + s).bundle().getTotal()).isEqualTo(1);
 	}
 }
