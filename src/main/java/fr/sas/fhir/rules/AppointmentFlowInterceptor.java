@@ -40,8 +40,8 @@ import org.springframework.stereotype.Component;
  * which updates the one match in place (see {@link ConditionalUpdateTarget}). Status and operator follow the guide.
  */
 @Component
-@Interceptor
-public class AppointmentFlowInterceptor {
+@Interceptor(order = WriteRule.BUSINESS)
+public class AppointmentFlowInterceptor extends WriteRule {
 
 	/** AppointmentStatus values the SAS platform uses; {@code pending} only for SOS Médecins (Appointment-12345678). */
 	static final Set<String> SAS_STATUSES = Set.of("booked", "fulfilled", "noshow", "cancelled");
@@ -119,17 +119,8 @@ public class AppointmentFlowInterceptor {
 		}
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
-	public void created(IBaseResource resource, RequestDetails request) {
-		check(resource);
-	}
-
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		check(resource);
-	}
-
-	private void check(IBaseResource resource) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!(resource instanceof Appointment appointment)) {
 			return;
 		}

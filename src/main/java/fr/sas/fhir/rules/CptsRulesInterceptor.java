@@ -30,15 +30,12 @@ import org.springframework.stereotype.Component;
  * exchanged only for the next 48 hours (configurable), on the server's clock.
  */
 @Component
-@Interceptor
-public class CptsRulesInterceptor {
+@Interceptor(order = WriteRule.BUSINESS)
+public class CptsRulesInterceptor extends WriteRule {
 
 	static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
 	static final String TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";
 	static final String SLOT_SERVICE_TYPE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType";
-
-	/** Business rules assume a resource valid against its profile (validation runs at order 0). */
-	static final int AFTER_PROFILE_VALIDATION = 10;
 
 	private final FhirContext fhirContext;
 	private final ReferencedResources references;
@@ -53,22 +50,13 @@ public class CptsRulesInterceptor {
 		this.window = properties.getRules().getCptsWindow();
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = AFTER_PROFILE_VALIDATION)
-	public void created(IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = AFTER_PROFILE_VALIDATION)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
 	public static boolean isCpts(Slot slot) {
 		return slot.getMeta().getSecurity().stream()
 				.anyMatch(c -> TYPE_CRENEAU.equals(c.getSystem()) && "CPTS".equals(c.getCode()));
 	}
 
-	private void check(IBaseResource resource, RequestDetails request) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!(resource instanceof Slot slot)) {
 			return;
 		}

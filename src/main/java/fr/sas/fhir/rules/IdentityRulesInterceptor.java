@@ -25,11 +25,8 @@ import org.springframework.stereotype.Component;
  * With {@code sas.rules.normalize-identifiers=true} the corrected value is stored and a warning returned.
  */
 @Component
-@Interceptor
-public class IdentityRulesInterceptor {
-
-	/** Before {@link ProfileValidatingInterceptor} (order 0), so it validates the normalized values. */
-	static final int ORDER = -10;
+@Interceptor(order = WriteRule.IDENTITY)
+public class IdentityRulesInterceptor extends WriteRule {
 
 	private final FhirContext fhirContext;
 	private final boolean normalize;
@@ -39,17 +36,8 @@ public class IdentityRulesInterceptor {
 		this.normalize = properties.getRules().isNormalizeIdentifiers();
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = ORDER)
-	public void created(IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = ORDER)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
-	void check(IBaseResource resource, RequestDetails request) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!(resource instanceof Resource r) || !ServedResourceTypes.BUSINESS.contains(r.fhirType())) {
 			return;
 		}

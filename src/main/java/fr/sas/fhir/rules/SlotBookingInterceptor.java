@@ -30,8 +30,8 @@ import org.springframework.stereotype.Component;
  * backstop.
  */
 @Component
-@Interceptor
-public class SlotBookingInterceptor {
+@Interceptor(order = WriteRule.EFFECTS)
+public class SlotBookingInterceptor extends WriteRule {
 
 	/** Statuses under which an appointment holds its slot. */
 	static final Set<String> HOLDING = Set.of("booked", "pending", "arrived", "fulfilled", "checked-in", "waitlist");
@@ -50,16 +50,6 @@ public class SlotBookingInterceptor {
 		this.clock = clock;
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION + 1)
-	public void created(IBaseResource resource, RequestDetails request) {
-		book(null, resource, request);
-	}
-
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION + 1)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		book(previous, resource, request);
-	}
-
 	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
 	public void releaseLocks(RequestDetails request) {
 		Object held = request.getUserData().remove(HELD_LOCKS);
@@ -68,7 +58,8 @@ public class SlotBookingInterceptor {
 		}
 	}
 
-	private void book(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!(resource instanceof Appointment appointment)) {
 			return;
 		}

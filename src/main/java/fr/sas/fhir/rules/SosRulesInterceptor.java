@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * These rules apply to the resources that claim the SOS profiles.
  */
 @Component
-@Interceptor
-public class SosRulesInterceptor {
+@Interceptor(order = WriteRule.BUSINESS)
+public class SosRulesInterceptor extends WriteRule {
 
 	static final String SD = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/";
 	static final String SOS_LOCATION = SD + "sas-sos-location-aggregator";
@@ -37,17 +37,8 @@ public class SosRulesInterceptor {
 		this.references = references;
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
-	public void created(IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = CptsRulesInterceptor.AFTER_PROFILE_VALIDATION)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		check(resource, request);
-	}
-
-	private void check(IBaseResource resource, RequestDetails request) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		RuleViolations violations = new RuleViolations();
 		if (resource instanceof Location location && claims(location, SOS_LOCATION)) {
 			Optional<Resource> managing = references.find(location.getManagingOrganization(), request);

@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
+import fr.sas.fhir.rules.WriteRule;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,8 +20,8 @@ import org.springframework.stereotype.Component;
  * write with 422 and an OperationOutcome listing every issue; in a transaction, nothing of it is stored.
  */
 @Component
-@Interceptor
-public class ProfileValidatingInterceptor {
+@Interceptor(order = WriteRule.PROFILE)
+public class ProfileValidatingInterceptor extends WriteRule {
 
 	/** Request user-data key under which the warnings of accepted writes are collected for the response. */
 	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
@@ -37,16 +38,6 @@ public class ProfileValidatingInterceptor {
 		this.fhirContext = fhirContext;
 		this.validator = validator;
 		this.profiles = profiles;
-	}
-
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-	public void created(IBaseResource resource, RequestDetails request) {
-		validate(resource, request);
-	}
-
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		validate(resource, request);
 	}
 
 	/**
@@ -99,7 +90,8 @@ public class ProfileValidatingInterceptor {
 		return request;
 	}
 
-	private void validate(IBaseResource resource, RequestDetails request) {
+	@Override
+	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (request != null && request.getUserData().containsKey(INTERNAL)) {
 			return;
 		}

@@ -68,7 +68,7 @@ class NationalIdentifiersTest {
 		org.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("02 99 00 00 00");
 		SystemRequestDetails request = new SystemRequestDetails();
 
-		rules.check(org, request);
+		rules.check(null, org, request);
 
 		assertThat(org.getIdentifierFirstRep().getValue()).isEqualTo("334173748400020");
 		assertThat(org.getTelecomFirstRep().getValue()).isEqualTo("+33299000000");
@@ -86,7 +86,7 @@ class NationalIdentifiersTest {
 		Organization org = SasTestData.sosOrganization("o", "34173748400020");
 		org.setId("Organization/o");
 		try {
-			rules.check(org, new SystemRequestDetails());
+			rules.check(null, org, new SystemRequestDetails());
 			throw new AssertionError("expected a refusal");
 		} catch (UnprocessableEntityException e) {
 			assertThat(e.getStatusCode()).isEqualTo(422);
