@@ -92,6 +92,7 @@ public class ConformanceLoader implements SmartLifecycle {
 		manifest.sources().forEach(source -> collect(byUrl, reader.fromLocation(source), source));
 		properties.getIg().getPackages().forEach(pkg -> collect(byUrl, reader.fromPackage(pkg), pkg));
 		List<IBaseResource> all = new ArrayList<>(byUrl.values());
+		all.addAll(FrCoreStandIns.missingFrom(fhirContext, all));
 
 		// A restart with unchanged sources costs one lookup per resource: no snapshot, no write.
 		List<IBaseResource> changed = new ArrayList<>();

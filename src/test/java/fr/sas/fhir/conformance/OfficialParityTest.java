@@ -3,7 +3,6 @@ package fr.sas.fhir.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
@@ -20,10 +19,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.ElementDefinition;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.StructureDefinition;
-import org.hl7.fhir.r4.model.UriType;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.r5.utils.validation.constants.ReferenceValidationPolicy;
 import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidation;
@@ -62,7 +58,7 @@ class OfficialParityTest {
 				.forEach(r -> officialContent.put(url(r), r));
 		readFolder(pkg).forEach(r -> officialContent.put(url(r), r));
 		List<IBaseResource> officialAll = new ArrayList<>(officialContent.values());
-		officialAll.addAll(frCoreStandIns(officialAll));
+		officialAll.addAll(FrCoreStandIns.missingFrom(CTX, officialAll));
 		official = validator(officialAll);
 	}
 
@@ -115,41 +111,6 @@ class OfficialParityTest {
 				.filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL)
 				.map(SingleValidationMessage::toString)
 				.toList();
-	}
-
-	/** R4 base definitions under the FR Core URLs the official snapshots name but the package does not hold. */
-	private static List<IBaseResource> frCoreStandIns(List<IBaseResource> content) {
-		Set<String> known = new java.util.HashSet<>();
-		content.forEach(r -> known.add(url(r)));
-		DefaultProfileValidationSupport base = new DefaultProfileValidationSupport(CTX);
-		Map<String, IBaseResource> standIns = new LinkedHashMap<>();
-		for (IBaseResource r : content) {
-			if (!(r instanceof StructureDefinition sd) || !sd.hasSnapshot()) {
-				continue;
-			}
-			for (ElementDefinition element : sd.getSnapshot().getElement()) {
-				for (ElementDefinition.TypeRefComponent type : element.getType()) {
-					for (var profile : type.getProfile()) {
-						String url = profile.getValue();
-						if (known.contains(url) || url.startsWith("http://hl7.org/fhir/StructureDefinition/")
-								|| standIns.containsKey(url)) {
-							continue;
-						}
-						StructureDefinition copy = ((StructureDefinition) base.fetchStructureDefinition(
-										"http://hl7.org/fhir/StructureDefinition/" + type.getCode())).copy();
-						copy.setUrl(url).setId(url.substring(url.lastIndexOf('/') + 1));
-						copy.setDerivation(StructureDefinition.TypeDerivationRule.CONSTRAINT);
-						copy.setBaseDefinition("http://hl7.org/fhir/StructureDefinition/" + type.getCode());
-						if ("Extension".equals(type.getCode())) {
-							copy.getSnapshot().getElement().stream().filter(e -> e.getPath().equals("Extension.url"))
-									.forEach(e -> e.setFixed(new UriType(url)));
-						}
-						standIns.put(url, copy);
-					}
-				}
-			}
-		}
-		return new ArrayList<>(standIns.values());
 	}
 
 	private static List<IBaseResource> readFolder(Path folder) throws IOException {
