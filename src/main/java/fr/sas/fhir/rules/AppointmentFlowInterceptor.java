@@ -14,10 +14,7 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.util.UrlUtil;
 import com.google.common.util.concurrent.Striped;
-import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
-import ca.uhn.fhir.rest.server.RestfulServerUtils;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +71,7 @@ public class AppointmentFlowInterceptor extends WriteRule {
 				|| request.getHeader(Constants.HEADER_IF_NONE_EXIST) != null) {
 			return;
 		}
-		Appointment appointment = parse(request);
+		Appointment appointment = RequestBodies.parse(fhirContext, request, Appointment.class);
 		Identifier identifier = appointment == null ? null : businessIdentifier(appointment);
 		if (identifier == null) {
 			return; // profile validation will refuse it
@@ -107,17 +104,6 @@ public class AppointmentFlowInterceptor extends WriteRule {
 		}
 	}
 
-	private Appointment parse(RequestDetails request) {
-		try {
-			byte[] body = request.loadRequestContents();
-			EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
-			IBaseResource resource = (encoding == null ? EncodingEnum.JSON : encoding).newParser(fhirContext)
-					.parseResource(new String(body, StandardCharsets.UTF_8));
-			return resource instanceof Appointment a ? a : null;
-		} catch (RuntimeException unparsable) {
-			return null; // HAPI answers 400 for an unparsable body
-		}
-	}
 
 	@Override
 	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {

@@ -4,12 +4,9 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.util.UrlUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +44,7 @@ public class PractitionerAccountsInterceptor {
 				|| request.getId() != null || request.getParameters().isEmpty()) {
 			return;
 		}
-		Practitioner practitioner = parse(request);
+		Practitioner practitioner = RequestBodies.parse(fhirContext, request, Practitioner.class);
 		if (practitioner == null) {
 			return;
 		}
@@ -86,14 +83,4 @@ public class PractitionerAccountsInterceptor {
 		return java.util.Arrays.stream(values.split(",")).map(UrlUtil::escapeUrlParam).collect(Collectors.joining(","));
 	}
 
-	private Practitioner parse(RequestDetails request) {
-		try {
-			EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
-			IBaseResource resource = (encoding == null ? EncodingEnum.JSON : encoding).newParser(fhirContext)
-					.parseResource(new String(request.loadRequestContents(), StandardCharsets.UTF_8));
-			return resource instanceof Practitioner p ? p : null;
-		} catch (RuntimeException unparsable) {
-			return null;
-		}
-	}
 }

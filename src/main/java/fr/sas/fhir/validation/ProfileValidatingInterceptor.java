@@ -27,7 +27,6 @@ public class ProfileValidatingInterceptor extends WriteRule {
 	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
 
 	public static final String HEADER = "X-FHIR-Request-Validation";
-	private static final String INTERNAL = ProfileValidatingInterceptor.class.getName() + ".internal";
 	private static final int MAX_HEADER = 4000;
 
 	private final FhirContext fhirContext;
@@ -84,17 +83,8 @@ public class ProfileValidatingInterceptor extends WriteRule {
 		}
 	}
 
-	/** Marks a write the server makes itself (a slot booked by an appointment): it is not a publisher's input. */
-	public static RequestDetails internal(RequestDetails request) {
-		request.getUserData().put(INTERNAL, Boolean.TRUE);
-		return request;
-	}
-
 	@Override
 	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-		if (request != null && request.getUserData().containsKey(INTERNAL)) {
-			return;
-		}
 		if (!profiles.isGoverned(fhirContext.getResourceType(resource))) {
 			return;
 		}
