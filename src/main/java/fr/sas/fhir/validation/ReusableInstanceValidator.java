@@ -34,15 +34,32 @@ import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidati
 final class ReusableInstanceValidator {
 
 	private static final String BINDING_NO_SOURCE = "Terminology_TX_Binding_NoSource";
+	/**
+	 * The core validator keeps every coding it has seen (its {@code CodingsObserver}, meant for one validation
+	 * session), with the element tree around it: about 70 kB per validated resource. A thread's validator is
+	 * therefore replaced after this many validations, which bounds that memory and keeps the construction cost
+	 * (the OID table) negligible per resource.
+	 */
+	static final int VALIDATIONS_PER_VALIDATOR = 200;
 
 	private final FhirContext fhirContext;
 	private final IWorkerContext workerContext;
-	private final ThreadLocal<InstanceValidator> validators;
+	private final ThreadLocal<Session> validators;
+
+	/** A thread's validator and how many resources it has validated. */
+	private static final class Session {
+		final InstanceValidator validator;
+		int uses;
+
+		Session(InstanceValidator validator) {
+			this.validator = validator;
+		}
+	}
 
 	ReusableInstanceValidator(FhirContext fhirContext, WorkerContextValidationSupportAdapter workerContext) {
 		this.fhirContext = fhirContext;
 		this.workerContext = workerContext;
-		this.validators = ThreadLocal.withInitial(this::newValidator);
+		this.validators = ThreadLocal.withInitial(() -> new Session(newValidator()));
 	}
 
 	private InstanceValidator newValidator() {
@@ -83,7 +100,13 @@ final class ReusableInstanceValidator {
 			}
 		}
 		byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
-		validators.get().validate(null, messages, new ByteArrayInputStream(json), Manager.FhirFormat.JSON, profiles);
+		Session session = validators.get();
+		if (++session.uses > VALIDATIONS_PER_VALIDATOR) {
+			session = new Session(newValidator());
+			session.uses = 1;
+			validators.set(session);
+		}
+		session.validator.validate(null, messages, new ByteArrayInputStream(json), Manager.FhirFormat.JSON, profiles);
 		messages.removeIf(m -> BINDING_NO_SOURCE.equals(m.getMessageId()));
 		return messages;
 	}
