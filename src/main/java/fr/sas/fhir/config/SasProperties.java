@@ -20,6 +20,7 @@ public class SasProperties {
 	private final Index index = new Index();
 	private final Ig ig = new Ig();
 	private final Rules rules = new Rules();
+	private final Search search = new Search();
 
 	public Path getDataDir() {
 		return dataDir;
@@ -47,6 +48,59 @@ public class SasProperties {
 
 	public Rules getRules() {
 		return rules;
+	}
+
+	public Search getSearch() {
+		return search;
+	}
+
+	public static class Search {
+		/**
+		 * Answer the guide's three slot searches by the dedicated path of the {@code search} package; {@code
+		 * false} leaves them to HAPI's generic search (standard FHIR semantics, without the SAS search rules).
+		 */
+		private boolean dedicatedPath = true;
+		/**
+		 * Honour the request header {@code X-Sas-Search-Path: hapi}, which sends one request to HAPI's generic
+		 * search: lets the benchmark and the tests compare both paths on the same data. Off in production.
+		 */
+		private boolean plainPathHeader = false;
+		/** Most practitioner identifiers in one individual or CPTS search (the platform sends up to 25). */
+		private int maxPractitioners = 25;
+		/** Most SIRET in one SOS Médecins search (the platform sends up to 10). */
+		private int maxSosAssociations = 10;
+
+		public boolean isDedicatedPath() {
+			return dedicatedPath;
+		}
+
+		public void setDedicatedPath(boolean dedicatedPath) {
+			this.dedicatedPath = dedicatedPath;
+		}
+
+		public boolean isPlainPathHeader() {
+			return plainPathHeader;
+		}
+
+		public void setPlainPathHeader(boolean plainPathHeader) {
+			this.plainPathHeader = plainPathHeader;
+		}
+
+		public int getMaxPractitioners() {
+			return maxPractitioners;
+		}
+
+		public void setMaxPractitioners(int maxPractitioners) {
+			this.maxPractitioners = maxPractitioners;
+		}
+
+		public int getMaxSosAssociations() {
+			return maxSosAssociations;
+		}
+
+		public void setMaxSosAssociations(int maxSosAssociations) {
+			this.maxSosAssociations = maxSosAssociations;
+		}
 	}
 
 	public static class Rules {

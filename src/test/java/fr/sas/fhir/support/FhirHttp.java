@@ -41,6 +41,15 @@ public final class FhirHttp {
 		return send(request(path).GET());
 	}
 
+	public Response get(String path, String headerName, String headerValue) {
+		return send(request(path).header(headerName, headerValue).GET());
+	}
+
+	/** A GET whose URL is sent exactly as given (a raw {@code +} reaches the server as a space). */
+	public Response getVerbatim(String url) {
+		return send(HttpRequest.newBuilder(URI.create(base + url)).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET());
+	}
+
 	public Response post(String path, IBaseResource body) {
 		return send(request(path).header("Content-Type", FHIR_JSON).POST(publish(body)));
 	}

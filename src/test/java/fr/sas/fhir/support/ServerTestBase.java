@@ -3,9 +3,18 @@ package fr.sas.fhir.support;
 import fr.sas.fhir.SasFhirServerApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 
-/** The whole server on a random port. Subclasses choose the database; one Spring context is shared per choice. */
-@SpringBootTest(classes = SasFhirServerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+/**
+ * The whole server on a random port, its clock a {@link TestClock}, the {@code X-Sas-Search-Path} header honoured
+ * so tests compare the dedicated slot search with HAPI's generic one. Subclasses choose the database; one Spring
+ * context is shared per choice.
+ */
+@SpringBootTest(
+		classes = SasFhirServerApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "sas.search.plain-path-header=true")
+@Import(TestClock.Config.class)
 public abstract class ServerTestBase {
 
 	@LocalServerPort

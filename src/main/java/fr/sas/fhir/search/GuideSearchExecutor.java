@@ -1,0 +1,206 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.context.RuntimeSearchParam;
+import ca.uhn.fhir.jpa.dao.ISearchBuilder;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.search.SlotIndexQueries.Link;
+import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one of the guide's slot searches: walks from the identifiers to the free slots of the window
+ * ({@link SlotIndexQueries}), applies the search-side rules ({@link SlotAvailability}), cuts the page, follows
+ * the requested includes, and loads the page's resources with HAPI's own batch loader, so every entry is the
+ * resource exactly as HAPI's generic search would return it.
+ */
+@Component
+class GuideSearchExecutor {
+
+	/** One page of a guide search: the resources (search mode set as HAPI sets it), the total, the match count. */
+	record Page(List<IBaseResource> resources, int total, int matches) {}
+
+	private final SlotIndexQueries queries;
+	private final ISearchParamRegistry searchParams;
+	private final SearchBuilderFactory<JpaPid> searchBuilders;
+	private final IHapiTransactionService transactions;
+	private final Clock clock;
+	private final SasProperties properties;
+
+	GuideSearchExecutor(SlotIndexQueries queries, ISearchParamRegistry searchParams,
+			SearchBuilderFactory<JpaPid> searchBuilders, IHapiTransactionService transactions, Clock clock,
+			SasProperties properties) {
+		this.queries = queries;
+		this.searchParams = searchParams;
+		this.searchBuilders = searchBuilders;
+		this.transactions = transactions;
+		this.clock = clock;
+		this.properties = properties;
+	}
+
+	Page execute(GuideSearch search, RequestDetails request, int pageSize) {
+		return transactions.withRequest(request).readOnly().execute(() -> run(search, request, pageSize));
+	}
+
+	private Page run(GuideSearch search, RequestDetails request, int pageSize) {
+		Instant now = clock.instant();
+		List<SlotRow> offered = SlotAvailability.offered(
+				candidates(search), now, now.plus(properties.getRules().getCptsWindow()),
+				queries::cptsTagged, started -> slotEnds(started, request));
+		Map<String, Set<Long>> matchesByType = new LinkedHashMap<>();
+		Set<Long> revincluded = new LinkedHashSet<>();
+		List<Long> matches;
+		int total;
+		int matchCount;
+		if (search.shape() == GuideSearch.Shape.PRACTITIONER) {
+			matchCount = total = offered.size();
+			matches = window(offered.stream().map(SlotRow::slot).toList(), search.offset(), pageSize);
+			matchesByType.put("Slot", new LinkedHashSet<>(matches));
+		} else {
+			// SOS: the Schedules having a free slot in the window match; those slots, and only those, come along
+			// (the guide's example: Schedules in match mode, Slots in include mode, total counting the slots).
+			Map<Long, List<SlotRow>> bySchedule = SlotAvailability.bySchedule(offered);
+			total = offered.size();
+			matchCount = bySchedule.size();
+			matches = window(new ArrayList<>(bySchedule.keySet()), search.offset(), pageSize);
+			matchesByType.put("Schedule", new LinkedHashSet<>(matches));
+			if (search.revincludeSlots()) {
+				matches.forEach(schedule -> bySchedule.get(schedule).forEach(row -> revincluded.add(row.slot())));
+			}
+		}
+		Set<Long> included = new LinkedHashSet<>(revincluded);
+		included.addAll(includes(search.includes(), matchesByType, revincluded));
+		included.removeAll(matches);
+		return new Page(load(matches, included, request), total, matchCount);
+	}
+
+	private List<SlotRow> candidates(GuideSearch search) {
+		Set<Long> schedules;
+		if (search.shape() == GuideSearch.Shape.PRACTITIONER) {
+			Set<Long> practitioners = queries.withIdentifier("Practitioner", search.identifiers());
+			schedules = practitioners.isEmpty() ? Set.of()
+					: queries.referencing(practitioners, "Schedule", paths("Schedule", "actor"));
+		} else {
+			Set<Long> organizations = queries.withIdentifier("Organization", search.identifiers());
+			Set<Long> locations = organizations.isEmpty() ? Set.of()
+					: queries.referencing(organizations, "Location", paths("Location", "organization"));
+			schedules = locations.isEmpty() ? Set.of()
+					: queries.referencing(locations, "Schedule", paths("Schedule", "actor"));
+		}
+		return schedules.isEmpty() ? List.of() : queries.freeSlots(schedules, paths("Slot", "schedule"), search.start());
+	}
+
+	/**
+	 * FHIR include semantics: plain includes follow the matches' references once, iterating ones follow the
+	 * references of everything included until nothing new comes.
+	 */
+	private Set<Long> includes(Set<IncludeSpec> specs, Map<String, Set<Long>> matches, Set<Long> revincludedSlots) {
+		Map<String, Set<Long>> byType = new HashMap<>();
+		if (!revincludedSlots.isEmpty()) {
+			byType.computeIfAbsent("Slot", t -> new LinkedHashSet<>()).addAll(revincludedSlots);
+		}
+		Set<Long> included = new LinkedHashSet<>(revincludedSlots);
+		for (IncludeSpec spec : specs) {
+			if (!spec.iterate()) {
+				follow(spec, matches.getOrDefault(spec.sourceType(), Set.of()), byType, included);
+			}
+		}
+		Map<String, Set<Long>> done = new HashMap<>();
+		boolean grown = true;
+		while (grown) {
+			grown = false;
+			for (IncludeSpec spec : specs) {
+				if (!spec.iterate()) {
+					continue;
+				}
+				Set<Long> sources = new LinkedHashSet<>(matches.getOrDefault(spec.sourceType(), Set.of()));
+				sources.addAll(byType.getOrDefault(spec.sourceType(), Set.of()));
+				sources.removeAll(done.computeIfAbsent(spec.toString(), k -> new LinkedHashSet<>()));
+				if (sources.isEmpty()) {
+					continue;
+				}
+				done.get(spec.toString()).addAll(sources);
+				grown |= follow(spec, sources, byType, included);
+			}
+		}
+		return included;
+	}
+
+	private boolean follow(IncludeSpec spec, Collection<Long> sources, Map<String, Set<Long>> byType, Set<Long> included) {
+		if (sources.isEmpty()) {
+			return false;
+		}
+		boolean grown = false;
+		for (Link link : queries.links(sources, paths(spec.sourceType(), spec.param()), spec.targetType())) {
+			if (included.add(link.target())) {
+				byType.computeIfAbsent(link.targetType(), t -> new LinkedHashSet<>()).add(link.target());
+				grown = true;
+			}
+		}
+		return grown;
+	}
+
+	/** The index paths of a reference search parameter, as HAPI records them in {@code HFJ_RES_LINK.SRC_PATH}. */
+	private List<String> paths(String resourceType, String param) {
+		RuntimeSearchParam sp = searchParams.getActiveSearchParam(
+				resourceType, param, ISearchParamRegistry.SearchParamLookupContextEnum.SEARCH);
+		if (sp == null || sp.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
+			throw SearchRefusal.badParameter("_include", resourceType + ":" + param + " is not a reference search parameter");
+		}
+		return sp.getPathsSplitForResourceType(resourceType);
+	}
+
+	/** The end of slots that already started: read from the resources, HAPI does not index {@code Slot.end}. */
+	private Map<Long, Instant> slotEnds(Collection<Long> slots, RequestDetails request) {
+		Map<String, Long> idToPid = queries.fhirIds(slots);
+		Map<Long, Instant> ends = new HashMap<>();
+		for (IBaseResource resource : load(new ArrayList<>(slots), Set.of(), request)) {
+			Slot slot = (Slot) resource;
+			Long pid = idToPid.get(slot.getIdElement().getIdPart());
+			if (pid != null && slot.getEnd() != null) {
+				ends.put(pid, slot.getEnd().toInstant());
+			}
+		}
+		return ends;
+	}
+
+	private List<IBaseResource> load(List<Long> matches, Set<Long> included, RequestDetails request) {
+		if (matches.isEmpty() && included.isEmpty()) {
+			return new ArrayList<>();
+		}
+		List<JpaPid> matchPids = new ArrayList<>(matches.size());
+		matches.forEach(id -> matchPids.add(JpaPid.fromId(id)));
+		List<JpaPid> includePids = new ArrayList<>(included.size());
+		included.forEach(id -> includePids.add(JpaPid.fromId(id)));
+		List<JpaPid> all = new ArrayList<>(matchPids);
+		all.addAll(includePids);
+		ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Slot", Slot.class);
+		List<IBaseResource> resources = new ArrayList<>(all.size());
+		loader.loadResourcesByPid(all, includePids, resources, false, request);
+		return resources;
+	}
+
+	private static List<Long> window(List<Long> ids, int offset, int size) {
+		if (offset >= ids.size()) {
+			return new ArrayList<>();
+		}
+		return new ArrayList<>(ids.subList(offset, Math.min(ids.size(), offset + size)));
+	}
+}

@@ -1,0 +1,151 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.interceptor.api.HookParams;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.context.api.BundleInclusionRule;
+import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.model.valueset.BundleTypeEnum;
+import ca.uhn.fhir.rest.api.BundleLinks;
+import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.interceptor.ServerInterceptorUtil;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import fr.sas.fhir.config.SasProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.InstantType;
+import org.springframework.stereotype.Component;
+
+/**
+ * Answers the guide's three slot searches by the dedicated path ({@link GuideSearch}, {@link GuideSearchExecutor})
+ * and every other search by HAPI's generic one. The request keeps HAPI's pipeline around the dedicated path:
+ * the pre-handled hooks run before it (where authorization sits), the resources go through the pre-show hooks,
+ * the Bundle through the outgoing-response hooks, and HAPI's serializer writes it (format, pretty print, gzip).
+ */
+@Component
+@Interceptor
+public class GuideSearchInterceptor {
+
+	/** Request header naming the search path, honoured only with {@code sas.search.plain-path-header}. */
+	public static final String PATH_HEADER = "X-Sas-Search-Path";
+
+	private final GuideSearchExecutor executor;
+	private final SasProperties properties;
+	private final Clock clock;
+
+	GuideSearchInterceptor(GuideSearchExecutor executor, SasProperties properties, Clock clock) {
+		this.executor = executor;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public boolean answerGuideSearch(RequestDetails request, ServletRequestDetails servletRequest,
+			HttpServletRequest httpRequest, HttpServletResponse httpResponse) throws IOException {
+		try {
+			Optional<GuideSearch> search = guideSearch(request);
+			if (search.isEmpty()) {
+				return true;
+			}
+			return answer(search.get(), request, httpRequest, httpResponse);
+		} catch (InvalidRequestException refused) {
+			// Answered here: an exception thrown out of a hook is logged by HAPI as an interceptor failure.
+			RestfulServerUtils.streamResponseAsResource(request.getServer(), refused.getOperationOutcome(),
+					Set.of(), refused.getStatusCode(), false, false, request);
+			return false;
+		}
+	}
+
+	private boolean answer(GuideSearch search, RequestDetails request, HttpServletRequest httpRequest,
+			HttpServletResponse httpResponse) throws IOException {
+		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
+		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)) {
+			broadcaster.callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, new HookParams()
+					.add(RequestDetails.class, request)
+					.addIfMatchesType(ServletRequestDetails.class, request)
+					.add(RestOperationTypeEnum.class, RestOperationTypeEnum.SEARCH_TYPE));
+		}
+		int pageSize = search.count() != null ? search.count() : properties.getFhir().getDefaultPageSize();
+		GuideSearchExecutor.Page page = executor.execute(search, request, pageSize);
+		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(page.resources(), request, broadcaster);
+		Bundle bundle = bundle(search, request, page, shown, pageSize);
+
+		ResponseDetails response = new ResponseDetails(200, bundle);
+		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_OUTGOING_RESPONSE)) {
+			boolean proceed = broadcaster.callHooks(Pointcut.SERVER_OUTGOING_RESPONSE, new HookParams()
+					.add(RequestDetails.class, request)
+					.addIfMatchesType(ServletRequestDetails.class, request)
+					.add(IBaseResource.class, bundle)
+					.add(ResponseDetails.class, response)
+					.add(HttpServletRequest.class, httpRequest)
+					.add(HttpServletResponse.class, httpResponse));
+			if (!proceed) {
+				return false;
+			}
+		}
+		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
+				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false,
+				request.isRespondGzip(), request);
+		return false;
+	}
+
+	private Optional<GuideSearch> guideSearch(RequestDetails request) {
+		SasProperties.Search settings = properties.getSearch();
+		boolean search = request.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
+				|| (request.getRequestType() == RequestTypeEnum.GET && request.getId() == null
+						&& request.getOperation() == null && request.getResourceName() != null);
+		if (!settings.isDedicatedPath() || !search) {
+			return Optional.empty();
+		}
+		if (settings.isPlainPathHeader() && "hapi".equalsIgnoreCase(request.getHeader(PATH_HEADER))) {
+			return Optional.empty();
+		}
+		return GuideSearch.read(request.getResourceName(), request.getParameters(), settings.getMaxPractitioners(),
+				settings.getMaxSosAssociations(), properties.getFhir().getMaxPageSize(), clock.getZone());
+	}
+
+	private Bundle bundle(GuideSearch search, RequestDetails request, GuideSearchExecutor.Page page,
+			List<IBaseResource> resources, int pageSize) {
+		String serverBase = request.getFhirServerBase();
+		boolean pretty = RestfulServerUtils.prettyPrintResponse(request.getServer(), request);
+		Set<Include> includes = search.includes().stream()
+				.map(spec -> new Include(spec.sourceType() + ":" + spec.param()
+						+ (spec.targetType() == null ? "" : ":" + spec.targetType()), spec.iterate()))
+				.collect(Collectors.toSet());
+		BundleLinks links = new BundleLinks(serverBase, includes, pretty, BundleTypeEnum.SEARCHSET);
+		String self = RestfulServerUtils.createLinkSelf(serverBase, request);
+		links.setSelf(self);
+		if (pageSize > 0 && search.offset() + pageSize < page.matches()) {
+			links.setNext(PageLinks.withOffset(self, search.offset() + pageSize, pageSize));
+		}
+		if (search.offset() > 0) {
+			links.setPrev(PageLinks.withOffset(self, Math.max(0, search.offset() - pageSize), pageSize));
+		}
+		IVersionSpecificBundleFactory factory = request.getFhirContext().newBundleFactory();
+		factory.addRootPropertiesToBundle(UUID.randomUUID().toString(), links, page.total(),
+				new InstantType(Date.from(clock.instant())));
+		factory.addResourcesToBundle(resources, BundleTypeEnum.SEARCHSET, serverBase,
+				BundleInclusionRule.BASED_ON_INCLUDES, includes);
+		Bundle bundle = (Bundle) factory.getResourceBundle();
+		bundle.getMeta().addProfile(SearchBundleProfiles.of(search.shape(), resources));
+		return bundle;
+	}
+}
