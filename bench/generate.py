@@ -21,7 +21,7 @@ The data (per --practitioners N; the figures below are for N = 30,000):
 Every slot starts at least 4 hours after the anchor, so the expected answers hold for 4 hours after it
 (a search never returns a slot already ended, nor a CPTS slot more than 48 h ahead).
 """
-import argparse, json, os, random
+import argparse, glob, json, os, random
 from datetime import datetime, timedelta, timezone
 
 SD = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
@@ -289,6 +289,8 @@ def main():
     g = Generator(a.practitioners, a.seed, anchor)
     g.build()
     os.makedirs(a.out, exist_ok=True)
+    for old in glob.glob(os.path.join(a.out, "tx-*.json")):
+        os.remove(old)
     # reference data in dependency order: organizations and services, then practitioners' graphs, then SOS places
     order = {"Organization": 0, "HealthcareService": 1, "Practitioner": 2, "PractitionerRole": 3, "Location": 3, "Schedule": 4}
     reference = sorted(g.reference, key=lambda r: order[r["resourceType"]])

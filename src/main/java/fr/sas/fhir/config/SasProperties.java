@@ -69,6 +69,16 @@ public class SasProperties {
 		private int maxPractitioners = 25;
 		/** Most SIRET in one SOS Médecins search (the platform sends up to 10). */
 		private int maxSosAssociations = 10;
+		/** Heap given to the slot searches' cache of encoded resources (JSON bytes); 0 turns it off. */
+		private org.springframework.util.unit.DataSize cacheSize = org.springframework.util.unit.DataSize.ofMegabytes(512);
+
+		public org.springframework.util.unit.DataSize getCacheSize() {
+			return cacheSize;
+		}
+
+		public void setCacheSize(org.springframework.util.unit.DataSize cacheSize) {
+			this.cacheSize = cacheSize;
+		}
 
 		public boolean isDedicatedPath() {
 			return dedicatedPath;

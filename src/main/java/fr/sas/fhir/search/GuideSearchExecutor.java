@@ -1,10 +1,7 @@
 package fr.sas.fhir.search;
 
 import ca.uhn.fhir.context.RuntimeSearchParam;
-import ca.uhn.fhir.jpa.dao.ISearchBuilder;
-import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
-import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
@@ -21,35 +18,36 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Slot;
 import org.springframework.stereotype.Component;
 
 /**
  * Runs one of the guide's slot searches: walks from the identifiers to the free slots of the window
  * ({@link SlotIndexQueries}), applies the search-side rules ({@link SlotAvailability}), cuts the page, follows
- * the requested includes, and loads the page's resources with HAPI's own batch loader, so every entry is the
- * resource exactly as HAPI's generic search would return it.
+ * the requested includes, and takes the page's resources from {@link EncodedResources}: each the stored version
+ * as HAPI's loader and JSON encoder give it, so every entry is what HAPI's generic search would return.
  */
 @Component
 class GuideSearchExecutor {
 
-	/** One page of a guide search: the resources (search mode set as HAPI sets it), the total, the match count. */
-	record Page(List<IBaseResource> resources, int total, int matches) {}
+	/** One entry of a page: the resource as stored, and whether it matched or came along. */
+	record Entry(EncodedResources.Encoded resource, boolean match) {}
+
+	/** One page of a guide search: its entries (matches first), the total, the number of matches of all pages. */
+	record Page(List<Entry> entries, int total, int matches) {}
 
 	private final SlotIndexQueries queries;
 	private final ISearchParamRegistry searchParams;
-	private final SearchBuilderFactory<JpaPid> searchBuilders;
+	private final EncodedResources encodedResources;
 	private final IHapiTransactionService transactions;
 	private final Clock clock;
 	private final SasProperties properties;
 
 	GuideSearchExecutor(SlotIndexQueries queries, ISearchParamRegistry searchParams,
-			SearchBuilderFactory<JpaPid> searchBuilders, IHapiTransactionService transactions, Clock clock,
+			EncodedResources encodedResources, IHapiTransactionService transactions, Clock clock,
 			SasProperties properties) {
 		this.queries = queries;
 		this.searchParams = searchParams;
-		this.searchBuilders = searchBuilders;
+		this.encodedResources = encodedResources;
 		this.transactions = transactions;
 		this.clock = clock;
 		this.properties = properties;
@@ -61,9 +59,11 @@ class GuideSearchExecutor {
 
 	private Page run(GuideSearch search, RequestDetails request, int pageSize) {
 		Instant now = clock.instant();
-		List<SlotRow> offered = SlotAvailability.offered(
-				candidates(search), now, now.plus(properties.getRules().getCptsWindow()),
-				queries::cptsTagged, started -> slotEnds(started, request));
+		Instant cptsHorizon = now.plus(properties.getRules().getCptsWindow());
+		List<SlotRow> candidates = candidates(search);
+		List<Long> edges = SlotAvailability.edges(candidates, now, cptsHorizon);
+		List<SlotRow> offered = SlotAvailability.offered(candidates, now, cptsHorizon,
+				edges.isEmpty() ? Map.of() : encodedResources.get(queries.keys(edges).values(), request));
 		Map<String, Set<Long>> matchesByType = new LinkedHashMap<>();
 		Set<Long> revincluded = new LinkedHashSet<>();
 		List<Long> matches;
@@ -88,7 +88,18 @@ class GuideSearchExecutor {
 		Set<Long> included = new LinkedHashSet<>(revincluded);
 		included.addAll(includes(search.includes(), matchesByType, revincluded));
 		included.removeAll(matches);
-		return new Page(load(matches, included, request), total, matchCount);
+		Set<Long> page = new LinkedHashSet<>(matches);
+		page.addAll(included);
+		Map<Long, EncodedResources.Encoded> stored = page.isEmpty() ? Map.of()
+				: encodedResources.get(queries.keys(page).values(), request);
+		List<Entry> entries = new ArrayList<>(page.size());
+		for (Long pid : page) {
+			EncodedResources.Encoded resource = stored.get(pid);
+			if (resource != null) {
+				entries.add(new Entry(resource, !included.contains(pid)));
+			}
+		}
+		return new Page(entries, total, matchCount);
 	}
 
 	private List<SlotRow> candidates(GuideSearch search) {
@@ -165,36 +176,6 @@ class GuideSearchExecutor {
 			throw SearchRefusal.badParameter("_include", resourceType + ":" + param + " is not a reference search parameter");
 		}
 		return sp.getPathsSplitForResourceType(resourceType);
-	}
-
-	/** The end of slots that already started: read from the resources, HAPI does not index {@code Slot.end}. */
-	private Map<Long, Instant> slotEnds(Collection<Long> slots, RequestDetails request) {
-		Map<String, Long> idToPid = queries.fhirIds(slots);
-		Map<Long, Instant> ends = new HashMap<>();
-		for (IBaseResource resource : load(new ArrayList<>(slots), Set.of(), request)) {
-			Slot slot = (Slot) resource;
-			Long pid = idToPid.get(slot.getIdElement().getIdPart());
-			if (pid != null && slot.getEnd() != null) {
-				ends.put(pid, slot.getEnd().toInstant());
-			}
-		}
-		return ends;
-	}
-
-	private List<IBaseResource> load(List<Long> matches, Set<Long> included, RequestDetails request) {
-		if (matches.isEmpty() && included.isEmpty()) {
-			return new ArrayList<>();
-		}
-		List<JpaPid> matchPids = new ArrayList<>(matches.size());
-		matches.forEach(id -> matchPids.add(JpaPid.fromId(id)));
-		List<JpaPid> includePids = new ArrayList<>(included.size());
-		included.forEach(id -> includePids.add(JpaPid.fromId(id)));
-		List<JpaPid> all = new ArrayList<>(matchPids);
-		all.addAll(includePids);
-		ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Slot", Slot.class);
-		List<IBaseResource> resources = new ArrayList<>(all.size());
-		loader.loadResourcesByPid(all, includePids, resources, false, request);
-		return resources;
 	}
 
 	private static List<Long> window(List<Long> ids, int offset, int size) {

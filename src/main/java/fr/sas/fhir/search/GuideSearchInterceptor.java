@@ -6,6 +6,13 @@ import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.context.api.BundleInclusionRule;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
+import fr.sas.fhir.config.LeavesSearchAnswersAlone;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
 import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.api.BundleLinks;
@@ -48,11 +55,16 @@ public class GuideSearchInterceptor {
 	public static final String PATH_HEADER = "X-Sas-Search-Path";
 
 	private final GuideSearchExecutor executor;
+	private final EncodedResources encodedResources;
+	private final IInterceptorBroadcaster storageInterceptors;
 	private final SasProperties properties;
 	private final Clock clock;
 
-	GuideSearchInterceptor(GuideSearchExecutor executor, SasProperties properties, Clock clock) {
+	GuideSearchInterceptor(GuideSearchExecutor executor, EncodedResources encodedResources,
+			IInterceptorBroadcaster storageInterceptors, SasProperties properties, Clock clock) {
 		this.executor = executor;
+		this.encodedResources = encodedResources;
+		this.storageInterceptors = storageInterceptors;
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -85,9 +97,25 @@ public class GuideSearchInterceptor {
 		}
 		int pageSize = search.count() != null ? search.count() : properties.getFhir().getDefaultPageSize();
 		GuideSearchExecutor.Page page = executor.execute(search, request, pageSize);
-		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(page.resources(), request, broadcaster);
-		Bundle bundle = bundle(search, request, page, shown, pageSize);
+		String profile = SearchBundleProfiles.of(search.shape(), page.entries());
 
+		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
+		if (answerIsCompactJson(request, encoding)) {
+			Bundle envelope = bundle(search, request, page, List.of(), pageSize, profile);
+			EncodedBundleWriter.write(request.getFhirContext(), envelope, page.entries(), request.getFhirServerBase(),
+					encoding.getResourceContentType(), request.isRespondGzip(), httpResponse);
+			return false;
+		}
+
+		List<IBaseResource> resources = new ArrayList<>(page.entries().size());
+		for (GuideSearchExecutor.Entry entry : page.entries()) {
+			IBaseResource resource = encodedResources.parse(entry.resource());
+			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource,
+					entry.match() ? BundleEntrySearchModeEnum.MATCH : BundleEntrySearchModeEnum.INCLUDE);
+			resources.add(resource);
+		}
+		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(resources, request, broadcaster);
+		Bundle bundle = bundle(search, request, page, shown, pageSize, profile);
 		ResponseDetails response = new ResponseDetails(200, bundle);
 		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_OUTGOING_RESPONSE)) {
 			boolean proceed = broadcaster.callHooks(Pointcut.SERVER_OUTGOING_RESPONSE, new HookParams()
@@ -107,6 +135,48 @@ public class GuideSearchInterceptor {
 		return false;
 	}
 
+	/**
+	 * Compact JSON for a client that is not a browser, and no interceptor (beyond those known to leave search
+	 * answers alone) that inspects outgoing resources: the answer can be written from the encoded resources.
+	 */
+	private boolean answerIsCompactJson(RequestDetails request, RestfulServerUtils.ResponseEncoding encoding) {
+		if (encoding == null || encoding.getEncoding() != EncodingEnum.JSON
+				|| RestfulServerUtils.prettyPrintResponse(request.getServer(), request)) {
+			return false;
+		}
+		String accept = request.getHeader("Accept");
+		if (accept != null && accept.contains("text/html")) {
+			return false;
+		}
+		if (storageInterceptors.hasHooks(Pointcut.STORAGE_PRESHOW_RESOURCES)) {
+			return false;
+		}
+		for (Object interceptor : request.getServer().getInterceptorService().getAllRegisteredInterceptors()) {
+			if (!(interceptor instanceof ResponseHighlighterInterceptor)
+					&& !(interceptor instanceof LeavesSearchAnswersAlone)
+					&& INSPECTS_ANSWERS.get(interceptor.getClass())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Whether a class has a hook that sees outgoing resources. */
+	private static final ClassValue<Boolean> INSPECTS_ANSWERS = new ClassValue<>() {
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			for (Method method : type.getMethods()) {
+				Hook hook = method.getAnnotation(Hook.class);
+				if (hook != null && Set.of(Pointcut.SERVER_OUTGOING_RESPONSE, Pointcut.STORAGE_PRESHOW_RESOURCES,
+								Pointcut.SERVER_OUTGOING_WRITER_CREATED)
+						.contains(hook.value())) {
+					return true;
+				}
+			}
+			return false;
+		}
+	};
+
 	private Optional<GuideSearch> guideSearch(RequestDetails request) {
 		SasProperties.Search settings = properties.getSearch();
 		boolean search = request.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
@@ -123,7 +193,7 @@ public class GuideSearchInterceptor {
 	}
 
 	private Bundle bundle(GuideSearch search, RequestDetails request, GuideSearchExecutor.Page page,
-			List<IBaseResource> resources, int pageSize) {
+			List<IBaseResource> resources, int pageSize, String profile) {
 		String serverBase = request.getFhirServerBase();
 		boolean pretty = RestfulServerUtils.prettyPrintResponse(request.getServer(), request);
 		Set<Include> includes = search.includes().stream()
@@ -145,7 +215,7 @@ public class GuideSearchInterceptor {
 		factory.addResourcesToBundle(resources, BundleTypeEnum.SEARCHSET, serverBase,
 				BundleInclusionRule.BASED_ON_INCLUDES, includes);
 		Bundle bundle = (Bundle) factory.getResourceBundle();
-		bundle.getMeta().addProfile(SearchBundleProfiles.of(search.shape(), resources));
+		bundle.getMeta().addProfile(profile);
 		return bundle;
 	}
 }

@@ -3,12 +3,9 @@ package fr.sas.fhir.search;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -22,26 +19,25 @@ final class SlotAvailability {
 
 	private SlotAvailability() {}
 
-	/**
-	 * @param cptsTagged which of the given slot ids carry the CPTS label
-	 * @param endOf the end of each given slot (slots starting before now)
-	 */
+	/** The candidates whose facts the rules need: started before now, or starting beyond the CPTS horizon. */
+	static List<Long> edges(List<SlotRow> candidates, Instant now, Instant cptsHorizon) {
+		return ids(candidates, row -> row.start().isBefore(now) || row.start().isAfter(cptsHorizon));
+	}
+
+	/** @param edges the stored slots of {@link #edges}; a slot missing there was deleted meanwhile */
 	static List<SlotRow> offered(List<SlotRow> candidates, Instant now, Instant cptsHorizon,
-			Function<Collection<Long>, Set<Long>> cptsTagged, Function<Collection<Long>, Map<Long, Instant>> endOf) {
-		List<Long> started = ids(candidates, row -> row.start().isBefore(now));
-		List<Long> beyond = ids(candidates, row -> row.start().isAfter(cptsHorizon));
-		Map<Long, Instant> ends = started.isEmpty() ? Map.of() : endOf.apply(started);
-		Set<Long> cpts = beyond.isEmpty() ? Set.of() : cptsTagged.apply(beyond);
+			Map<Long, EncodedResources.Encoded> edges) {
 		List<SlotRow> offered = new ArrayList<>(candidates.size());
 		for (SlotRow row : candidates) {
-			if (row.start().isBefore(now)) {
-				Instant end = ends.get(row.slot());
-				if (end == null || end.isBefore(now)) {
+			boolean started = row.start().isBefore(now);
+			boolean beyond = row.start().isAfter(cptsHorizon);
+			if (started || beyond) {
+				EncodedResources.Encoded slot = edges.get(row.slot());
+				if (slot == null
+						|| (started && (slot.end() == null || slot.end().isBefore(now)))
+						|| (beyond && slot.cpts())) {
 					continue;
 				}
-			}
-			if (row.start().isAfter(cptsHorizon) && cpts.contains(row.slot())) {
-				continue;
 			}
 			offered.add(row);
 		}

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor(order = WriteRule.PROFILE)
-public class ProfileValidatingInterceptor extends WriteRule {
+public class ProfileValidatingInterceptor extends WriteRule implements fr.sas.fhir.config.LeavesSearchAnswersAlone {
 
 	/** Request user-data key under which the warnings of accepted writes are collected for the response. */
 	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";

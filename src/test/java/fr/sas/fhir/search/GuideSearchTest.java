@@ -143,6 +143,26 @@ class GuideSearchTest extends H2ServerTest {
 		assertThat(resources(dedicated)).isEqualTo(resources(plain));
 	}
 
+	@Test
+	void theCompactAnswerIsTheDocumentHapisSerializerWrites() throws Exception {
+		String url = practitionerSearch(t0.minusHours(3), t0.plusHours(48), rpps1 + "," + rppsCpts)
+				+ "&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization";
+		Response compact = fhir().get(url);
+		Response serialized = fhir().get(url + "&_pretty=true");
+		assertThat(compact.body()).doesNotContain("\n  ");
+		com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+		com.fasterxml.jackson.databind.node.ObjectNode a = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(compact.body());
+		com.fasterxml.jackson.databind.node.ObjectNode b = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(serialized.body());
+		for (com.fasterxml.jackson.databind.node.ObjectNode bundle : List.of(a, b)) {
+			bundle.remove("id");
+			((com.fasterxml.jackson.databind.node.ObjectNode) bundle.get("meta")).remove("lastUpdated");
+			bundle.remove("link");
+		}
+		assertThat(a.get("entry").size()).isEqualTo(18);
+		assertThat(a).isEqualTo(b);
+		assertThat(compact.header("Content-Type")).startsWith("application/fhir+json");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = {
 		// the guide's forms: spaces after commas or not, | raw or encoded, unprefixed RPPS, any parameter order

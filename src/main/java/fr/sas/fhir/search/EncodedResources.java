@@ -1,0 +1,110 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.dao.ISearchBuilder;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import fr.sas.fhir.config.SasProperties;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.stereotype.Component;
+
+/**
+ * The resources the slot searches return, as HAPI's JSON encoder writes them, kept by resource id and version.
+ * A search reads each resource's current version from the index in the same transaction, so an entry is used
+ * only while it is the stored version; a miss is loaded by HAPI's batch loader and encoded once. Bounded by
+ * {@code sas.search.cache-size} (bytes of JSON); {@code 0} turns it off.
+ */
+@Component
+class EncodedResources {
+
+	/** One stored resource version: its JSON, and the two facts the search rules need of a slot. */
+	record Encoded(String type, String id, long version, byte[] json, boolean cpts, Instant end) {}
+
+	/** A resource to fetch: its id in the store and its current version. */
+	record Key(long pid, String type, String id, long version) {}
+
+	private static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
+
+	private final FhirContext fhirContext;
+	private final SearchBuilderFactory<JpaPid> searchBuilders;
+	private final Cache<Long, Encoded> cache;
+
+	EncodedResources(FhirContext fhirContext, SearchBuilderFactory<JpaPid> searchBuilders, SasProperties properties) {
+		this.fhirContext = fhirContext;
+		this.searchBuilders = searchBuilders;
+		long bytes = properties.getSearch().getCacheSize().toBytes();
+		this.cache = Caffeine.newBuilder()
+				.maximumWeight(Math.max(0, bytes))
+				.weigher((Long pid, Encoded e) -> e.json().length + 128)
+				.build();
+	}
+
+	/** The current version of each resource; misses are loaded together. Callers run in a read transaction. */
+	Map<Long, Encoded> get(Collection<Key> keys, RequestDetails request) {
+		Map<Long, Encoded> found = new HashMap<>();
+		List<Key> missing = new ArrayList<>();
+		for (Key key : keys) {
+			Encoded cached = cache.getIfPresent(key.pid());
+			if (cached != null && cached.version() == key.version()) {
+				found.put(key.pid(), cached);
+			} else {
+				missing.add(key);
+			}
+		}
+		if (!missing.isEmpty()) {
+			Map<String, Key> byReference = new HashMap<>();
+			List<JpaPid> pids = new ArrayList<>(missing.size());
+			for (Key key : missing) {
+				byReference.put(key.type() + "/" + key.id(), key);
+				pids.add(JpaPid.fromId(key.pid()));
+			}
+			ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Slot", Slot.class);
+			List<IBaseResource> loaded = new ArrayList<>(pids.size());
+			loader.loadResourcesByPid(pids, List.of(), loaded, false, request);
+			for (IBaseResource resource : loaded) {
+				Key key = byReference.get(fhirContext.getResourceType(resource) + "/" + resource.getIdElement().getIdPart());
+				if (key == null) {
+					continue;
+				}
+				Encoded encoded = encode(key, resource);
+				// Only the version the index named is cached: a newer one committed meanwhile is read next time.
+				if (encoded.version() == key.version()) {
+					cache.put(key.pid(), encoded);
+				}
+				found.put(key.pid(), encoded);
+			}
+		}
+		return found;
+	}
+
+	private Encoded encode(Key key, IBaseResource resource) {
+		byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+		Long version = resource.getIdElement().getVersionIdPartAsLong();
+		boolean cpts = false;
+		Instant end = null;
+		if (resource instanceof Slot slot) {
+			for (Coding label : slot.getMeta().getSecurity()) {
+				cpts |= TYPE_CRENEAU.equals(label.getSystem()) && "CPTS".equals(label.getCode());
+			}
+			end = slot.getEnd() == null ? null : slot.getEnd().toInstant();
+		}
+		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end);
+	}
+
+	/** The resource again, for answers HAPI's serializer writes (XML, pretty print, outgoing-response hooks). */
+	IBaseResource parse(Encoded encoded) {
+		return fhirContext.newJsonParser().parseResource(new String(encoded.json(), StandardCharsets.UTF_8));
+	}
+}
