@@ -39,7 +39,8 @@ class EmbeddedRestartTest {
 		try (ConfigurableApplicationContext second = start()) {
 			FhirHttp fhir = http(second);
 			assertThat(fhir.get("/Slot/slot1").status()).isEqualTo(200);
-			assertThat(fhir.get("/Slot?schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|810000000007")
+			assertThat(fhir.get("/Slot?schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|810000000007"
+					+ "&status=free&start=ge" + start.minusHours(1) + "&start=le" + start.plusHours(1))
 					.bundle().getTotal()).isEqualTo(1);
 
 			Bundle sp = fhir.get("/SearchParameter?url=https://interop.esante.gouv.fr/ig/fhir/sas/SearchParameter/"

@@ -12,7 +12,7 @@ public abstract class PostgresServerTest extends ServerTestBase {
 
 	/** Runs before the Spring context loads, so a missing server skips the class instead of failing it. */
 	@BeforeAll
-	static void requirePostgres() {
+	public static void requirePostgres() {
 		PostgresTestDatabase.url();
 	}
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
-import fr.sas.fhir.support.H2ServerTest;
+import fr.sas.fhir.support.ServerTestBase;
 import fr.sas.fhir.support.TestClock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -35,10 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The guide's three slot searches ({@code specifications_techniques-*-recherche_creneaux}) answered by the
  * dedicated path, checked entry by entry, against the rules of the guide and against HAPI's generic search on
- * the same data (request header {@code X-Sas-Search-Path: hapi}).
+ * the same data (request header {@code X-Sas-Search-Path: hapi}); on H2 and on PostgreSQL.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GuideSearchTest extends H2ServerTest {
+abstract class GuideSearchContract extends ServerTestBase {
 
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 	private final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
@@ -288,6 +288,24 @@ class GuideSearchTest extends H2ServerTest {
 				.doesNotContain("dbooked-" + s, "e1-" + s, "ss2-" + s);
 		assertThat(okPlain(url).getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
 				.contains("dbooked-" + s);
+	}
+
+	@Test
+	void eachAnswerValidatesAgainstTheBundleProfileItDeclares() {
+		for (String url : List.of(
+				practitionerSearch(t0.minusHours(3), t0.plusHours(48), rpps1 + "," + rpps2),
+				practitionerSearch(t0.plusMinutes(30), t0.plusHours(72), rppsCpts)
+						+ "&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization",
+				sosSearch(t0.plusMinutes(30), t0.plusHours(24), IDNST_SYSTEM + "|" + siret1 + "," + IDNST_SYSTEM + "|" + siret2))) {
+			Bundle bundle = ok(url);
+			String profile = bundle.getMeta().getProfile().get(0).getValue();
+			Response verdict = fhir().post("/Bundle/$validate?profile=" + profile, bundle);
+			assertThat(verdict.status()).as(verdict.toString()).isEqualTo(200);
+			assertThat(verdict.outcome().getIssue())
+					.as(profile + ": " + verdict)
+					.noneMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
+							|| i.getSeverity() == OperationOutcome.IssueSeverity.FATAL);
+		}
 	}
 
 	// --- refused requests ----------------------------------------------------------------------------------
