@@ -33,6 +33,22 @@ class SosRulesTest extends H2ServerTest {
 	}
 
 	@Test
+	void aPlaceIsIdentifiedByItsNationalStructureIdentifierOrAnInternalOne() {
+		// SOS technical page: IDNST (with its prefix) when the place has one, INTRN otherwise (deviation D7).
+		org.hl7.fhir.r4.model.Location place = sosLocation("loc-" + s, "sos-" + s);
+		place.getIdentifierFirstRep().getType().getCodingFirstRep().setCode("IDNST");
+		place.getIdentifierFirstRep().setSystem(IDNST_SYSTEM).setValue("1350000123");
+		Response response = fhir().put("/Location/loc-" + s, place);
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+
+		place.getIdentifierFirstRep().getType().getCodingFirstRep().setCode("IDNPS");
+		Response other = fhir().put("/Location/loc2-" + s, place.setId("loc2-" + s));
+		assertThat(other.status()).as(other.toString()).isEqualTo(422);
+		assertThat(other.outcome().getIssue()).anyMatch(i -> i.getExpression().stream()
+				.anyMatch(e -> e.getValue().startsWith("Location.identifier")));
+	}
+
+	@Test
 	void aPlaceManagedByAnOrganizationWithoutSiretIsRefused() {
 		Response response = fhir().put("/Location/loc-" + s, sosLocation("loc-" + s, "cpts-" + s));
 		assertThat(refused(response, "SAS-sos-organization", "Location.managingOrganization")).as(response.toString()).isTrue();
