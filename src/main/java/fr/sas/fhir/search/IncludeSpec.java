@@ -25,8 +25,4 @@ record IncludeSpec(String sourceType, String param, String targetType, boolean i
 		}
 		return Optional.of(specs);
 	}
-
-	boolean appliesTo(String type, boolean matched) {
-		return sourceType.equals(type) && (matched || iterate);
-	}
 }

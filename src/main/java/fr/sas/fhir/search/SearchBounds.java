@@ -20,10 +20,6 @@ record SearchBounds(Instant lowest, Instant highest) {
 	private static final Pattern DATE = Pattern.compile(
 			"(\\d{4})-(\\d{2})-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?)?(Z|[+-]\\d{2}:?\\d{2})?");
 
-	boolean contains(Instant start) {
-		return !start.isBefore(lowest) && !start.isAfter(highest);
-	}
-
 	/** Reads the two bounds from the values of one date parameter; 400 naming the parameter when they are not usable. */
 	static SearchBounds parse(String parameter, String[] values, ZoneId zone) {
 		Instant lowest = null;
