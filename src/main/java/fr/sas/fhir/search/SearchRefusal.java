@@ -1,6 +1,5 @@
 package fr.sas.fhir.search;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
@@ -12,7 +11,6 @@ final class SearchRefusal {
 
 	static final String RULE = "SAS-search-parameter";
 	private static final String RULE_SYSTEM = "https://sas-fhir-server.example/rules";
-	private static final FhirContext R4 = FhirContext.forR4Cached();
 
 	private SearchRefusal() {}
 

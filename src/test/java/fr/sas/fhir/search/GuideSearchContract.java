@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
-import fr.sas.fhir.support.ServerTestBase;
 import fr.sas.fhir.support.TestClock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -38,7 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the same data (request header {@code X-Sas-Search-Path: hapi}); on H2 and on PostgreSQL.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class GuideSearchContract extends ServerTestBase {
+abstract class GuideSearchContract {
+
+	/** The server under test: the enclosing suite's, whose Spring context is shared with the other suites. */
+	abstract FhirHttp fhir();
+
 
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 	private final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);

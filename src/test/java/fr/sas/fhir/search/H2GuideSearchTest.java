@@ -1,16 +1,17 @@
 package fr.sas.fhir.search;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.H2ServerTest;
+import org.junit.jupiter.api.Nested;
 
-/** The slot searches on the embedded default, in a data directory of their own (the Lucene index takes a lock). */
-class H2GuideSearchTest extends GuideSearchContract {
+/** The slot searches on the embedded default, in the Spring context the other H2 suites share. */
+class H2GuideSearchTest extends H2ServerTest {
 
-	@DynamicPropertySource
-	static void embeddedDefault(DynamicPropertyRegistry registry) throws java.io.IOException {
-		Path dataDir = Files.createTempDirectory("sas-h2-search-test");
-		registry.add("sas.data-dir", dataDir::toString);
+	@Nested
+	class Searches extends GuideSearchContract {
+		@Override
+		FhirHttp fhir() {
+			return H2GuideSearchTest.this.fhir();
+		}
 	}
 }

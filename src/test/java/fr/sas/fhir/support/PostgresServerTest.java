@@ -12,7 +12,7 @@ public abstract class PostgresServerTest extends ServerTestBase {
 
 	/** Runs before the Spring context loads, so a missing server skips the class instead of failing it. */
 	@BeforeAll
-	public static void requirePostgres() {
+	static void requirePostgres() {
 		PostgresTestDatabase.url();
 	}
 
