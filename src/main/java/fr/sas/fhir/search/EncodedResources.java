@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.rules.CptsRulesInterceptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Slot;
 import org.springframework.stereotype.Component;
 
@@ -34,8 +34,6 @@ class EncodedResources {
 
 	/** A resource to fetch: its id in the store and its current version. */
 	record Key(long pid, String type, String id, long version) {}
-
-	private static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
 
 	private final FhirContext fhirContext;
 	private final SearchBuilderFactory<JpaPid> searchBuilders;
@@ -95,9 +93,7 @@ class EncodedResources {
 		boolean cpts = false;
 		Instant end = null;
 		if (resource instanceof Slot slot) {
-			for (Coding label : slot.getMeta().getSecurity()) {
-				cpts |= TYPE_CRENEAU.equals(label.getSystem()) && "CPTS".equals(label.getCode());
-			}
+			cpts = CptsRulesInterceptor.isCpts(slot);
 			end = slot.getEnd() == null ? null : slot.getEnd().toInstant();
 		}
 		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end);
