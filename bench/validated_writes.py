@@ -2,11 +2,13 @@
 """Validated-write throughput: slots per second stored through transactions of 500 FrSlotAgregateur Slots.
 
 Usage: start the server (embedded default), then
-    python3 bench/validated_writes.py [--base http://localhost:8080/fhir] [--transactions 10] [--size 500]
-Deterministic data (seeded); the first transaction is a warm-up and is not counted. Prints one line per
-transaction and the steady-state figure. Only talks to the server given in --base (loopback by default).
+    python3 bench/validated_writes.py [--base http://localhost:8080/fhir] [--transactions 10] [--size 500] [--clients 1]
+Deterministic data (seeded); the first transaction of each client is a warm-up and is not counted. Prints one
+line per transaction and the steady-state figure: with several clients (publishers writing at the same time),
+the slots of all counted transactions over the wall time from the first counted one to the last. Only talks to
+the server given in --base (loopback by default).
 """
-import argparse, json, random, time, urllib.request
+import argparse, json, random, threading, time, urllib.request
 from datetime import datetime, timedelta, timezone
 
 SD = "http://sas.fr/fhir/StructureDefinition/"
@@ -50,25 +52,34 @@ def slots(run, t, size, rng, start):
             "comment": f"https://editeur.example.fr/rdv/{i}"}))
     return {"resourceType": "Bundle", "type": "transaction", "entry": out}
 
+def client(a, run, seed, report, barrier):
+    rng = random.Random(seed)
+    post(a.base, graph(run))
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
+    for t in range(a.transactions + 1):
+        body = slots(run, t, a.size, rng, start)
+        if t == 1:
+            barrier.wait()
+        t0 = time.perf_counter(); status = post(a.base, body); t1 = time.perf_counter()
+        print(f"client {seed - 42} transaction {t}{' (warm-up)' if t == 0 else ''}: HTTP {status}, "
+              f"{t1 - t0:.2f} s, {a.size / (t1 - t0):.0f} slots/s", flush=True)
+        if t > 0: report.append((t0, t1))
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default="http://localhost:8080/fhir")
     p.add_argument("--transactions", type=int, default=10)
     p.add_argument("--size", type=int, default=500)
+    p.add_argument("--clients", type=int, default=1)
     a = p.parse_args()
-    rng = random.Random(42)
     run = int(time.time())
-    post(a.base, graph(run))
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
-    rates = []
-    for t in range(a.transactions + 1):
-        body = slots(run, t, a.size, rng, start)
-        t0 = time.perf_counter(); status = post(a.base, body); dt = time.perf_counter() - t0
-        rate = a.size / dt
-        print(f"transaction {t}{' (warm-up)' if t == 0 else ''}: HTTP {status}, {dt:.2f} s, {rate:.0f} slots/s")
-        if t > 0: rates.append(rate)
-    total = a.size * len(rates) / sum(a.size / r for r in rates)
-    print(f"steady state: {total:.0f} validated slots/s over {len(rates)} transactions of {a.size}")
+    report, barrier = [], threading.Barrier(a.clients)
+    threads = [threading.Thread(target=client, args=(a, f"{run}-{c}", 42 + c, report, barrier)) for c in range(a.clients)]
+    for th in threads: th.start()
+    for th in threads: th.join()
+    wall = max(t1 for _, t1 in report) - min(t0 for t0, _ in report)
+    print(f"steady state: {a.size * len(report) / wall:.0f} validated slots/s over {len(report)} transactions of "
+          f"{a.size} from {a.clients} client(s)")
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,9 @@ final class HibernateSettings {
 		map.put("hibernate.cache.use_second_level_cache", false);
 		map.put("hibernate.cache.use_structured_entries", false);
 		map.put("hibernate.cache.use_minimal_puts", false);
+		if (HapiFhirH2Dialect.class.getName().equals(map.get("hibernate.dialect"))) {
+			map.put("hibernate.session_factory.statement_inspector", H2ResourceIdLookups.class.getName());
+		}
 
 		boolean index = properties.getIndex().isEnabled();
 		map.put("hibernate.search.enabled", index);

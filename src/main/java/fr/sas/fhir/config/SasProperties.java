@@ -21,6 +21,7 @@ public class SasProperties {
 	private final Ig ig = new Ig();
 	private final Rules rules = new Rules();
 	private final Search search = new Search();
+	private final Validation validation = new Validation();
 
 	public Path getDataDir() {
 		return dataDir;
@@ -48,6 +49,27 @@ public class SasProperties {
 
 	public Rules getRules() {
 		return rules;
+	}
+
+	public Validation getValidation() {
+		return validation;
+	}
+
+	/** Validation of writes against the SAS profiles. */
+	public static class Validation {
+		/**
+		 * How many verdicts the validator remembers, keyed by the resource with the values it only checks for
+		 * form (ids, instants, free text) masked; 0 validates every resource in full.
+		 */
+		private int memoSize = 20_000;
+
+		public int getMemoSize() {
+			return memoSize;
+		}
+
+		public void setMemoSize(int memoSize) {
+			this.memoSize = memoSize;
+		}
 	}
 
 	public Search getSearch() {

@@ -39,10 +39,11 @@ public class ProfileValidator {
 			FhirContext fhirContext,
 			IInstanceValidatorModule instanceValidator,
 			WorkerContextValidationSupportAdapter workerContext,
-			SasProfiles profiles) {
+			SasProfiles profiles,
+			VerdictMemo memo) {
 		this.fhirContext = fhirContext;
 		this.profiles = profiles;
-		this.core = new ReusableInstanceValidator(fhirContext, workerContext);
+		this.core = new ReusableInstanceValidator(fhirContext, workerContext, memo);
 		FhirInstanceValidator module = (FhirInstanceValidator) instanceValidator;
 		module.setValidatorPolicyAdvisor(
 				new BasePolicyAdvisorForFullValidation(ReferenceValidationPolicy.IGNORE, Set.of()));

@@ -29,7 +29,9 @@ import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidati
  * {@code FhirInstanceValidator} builds a new core validator for every resource, and that constructor reloads
  * the OID table: it dominated the cost of a validated write. This class keeps the same settings (full policy,
  * references not resolved, best-practice hints off, unknown profiles are errors) and drops the same message
- * HAPI's wrapper drops; {@code ProfileValidationTest} and {@code OfficialParityTest} guard the verdicts.
+ * HAPI's wrapper drops; {@code ProfileValidationTest} and {@code OfficialParityTest} guard the verdicts. Verdicts
+ * go through the {@link VerdictMemo}, so resources that differ only in well-formed values no constraint reads
+ * are validated once ({@code VerdictMemoTest} compares it with full validation).
  */
 final class ReusableInstanceValidator {
 
@@ -45,6 +47,7 @@ final class ReusableInstanceValidator {
 	private final FhirContext fhirContext;
 	private final IWorkerContext workerContext;
 	private final ThreadLocal<Session> validators;
+	private final VerdictMemo memo;
 
 	/** A thread's validator and how many resources it has validated. */
 	private static final class Session {
@@ -56,9 +59,11 @@ final class ReusableInstanceValidator {
 		}
 	}
 
-	ReusableInstanceValidator(FhirContext fhirContext, WorkerContextValidationSupportAdapter workerContext) {
+	ReusableInstanceValidator(
+			FhirContext fhirContext, WorkerContextValidationSupportAdapter workerContext, VerdictMemo memo) {
 		this.fhirContext = fhirContext;
 		this.workerContext = workerContext;
+		this.memo = memo;
 		this.validators = ThreadLocal.withInitial(() -> new Session(newValidator()));
 	}
 
@@ -80,12 +85,18 @@ final class ReusableInstanceValidator {
 
 	/** Messages of every severity, against the profiles the resource claims plus {@code extraProfile}. */
 	List<ValidationMessage> validate(IBaseResource resource, String extraProfile) {
-		List<ValidationMessage> messages = new ArrayList<>();
 		Set<String> urls = new LinkedHashSet<>();
 		((Resource) resource).getMeta().getProfile().stream().map(CanonicalType::getValue).forEach(urls::add);
 		if (extraProfile != null && !extraProfile.isBlank()) {
 			urls.add(extraProfile);
 		}
+		byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+		return validate(json, fhirContext.getResourceType(resource), urls);
+	}
+
+	/** Messages of every severity for a resource given as JSON, against the given profiles. */
+	List<ValidationMessage> validate(byte[] json, String type, Set<String> urls) {
+		List<ValidationMessage> messages = new ArrayList<>();
 		List<StructureDefinition> profiles = new ArrayList<>();
 		for (String url : urls) {
 			StructureDefinition profile = workerContext.fetchResource(StructureDefinition.class, url);
@@ -95,11 +106,17 @@ final class ReusableInstanceValidator {
 				messages.add(new ValidationMessage()
 						.setMessageId("Validation_VAL_Profile_Unknown")
 						.setLevel(ValidationMessage.IssueSeverity.ERROR)
-						.setLocation(fhirContext.getResourceType(resource) + ".meta.profile")
+						.setLocation(type + ".meta.profile")
 						.setMessage("Profile reference '" + url + "' has not been checked because it could not be found"));
 			}
 		}
-		byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+		VerdictMemo.Key key = messages.isEmpty()
+				? memo.keyOf(json, profiles, url -> workerContext.fetchResource(StructureDefinition.class, url))
+				: null;
+		List<ValidationMessage> remembered = key == null ? null : memo.get(key);
+		if (remembered != null) {
+			return remembered;
+		}
 		Session session = validators.get();
 		if (++session.uses > VALIDATIONS_PER_VALIDATOR) {
 			session = new Session(newValidator());
@@ -108,6 +125,9 @@ final class ReusableInstanceValidator {
 		}
 		session.validator.validate(null, messages, new ByteArrayInputStream(json), Manager.FhirFormat.JSON, profiles);
 		messages.removeIf(m -> BINDING_NO_SOURCE.equals(m.getMessageId()));
+		if (key != null) {
+			memo.put(key, messages);
+		}
 		return messages;
 	}
 }

@@ -1,0 +1,174 @@
+package fr.sas.fhir.validation;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import fr.sas.fhir.config.SasProperties;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Remembers the validator's verdicts so that a publisher's thousand slots of one agenda are validated once. The
+ * key is the resource's JSON with the values of its {@link MaskableElements maskable} elements replaced by their
+ * {@link PlainValues shape}, plus the profiles it is validated against: two resources with the same key differ
+ * only in well-formed ids, instants and free text that no constraint of those profiles reads, so the validator
+ * gives both the same verdict. A verdict is remembered only if none of its messages quotes a masked value, and
+ * any value that is not plain stays in the key as it is. Every change to the conformance content (a profile,
+ * value set or code system written) forgets everything.
+ */
+@Component
+@Interceptor
+public class VerdictMemo {
+
+	private static final Set<String> CONFORMANCE_TYPES =
+			Set.of("StructureDefinition", "ValueSet", "CodeSystem", "ConceptMap", "NamingSystem");
+
+	private final ObjectMapper mapper = new ObjectMapper();
+	private final Cache<String, List<ValidationMessage>> verdicts;
+	private final Map<String, Map<String, MaskableElements.Form>> maskableByProfiles = new ConcurrentHashMap<>();
+	private final AtomicLong generation = new AtomicLong();
+	private final boolean enabled;
+
+	public VerdictMemo(SasProperties properties) {
+		int size = properties.getValidation().getMemoSize();
+		this.enabled = size > 0;
+		this.verdicts = Caffeine.newBuilder().maximumSize(Math.max(size, 1)).build();
+	}
+
+	/** A resource's place in the memo: its key, the values masked in it, and the content generation it saw. */
+	record Key(String value, List<String> masked, long generation) {}
+
+	/**
+	 * The key of a resource (as JSON) validated against the given profiles, or null when it is not memoised:
+	 * memo off, contained resources, a primitive of a maskable element carrying extensions.
+	 */
+	Key keyOf(byte[] json, List<StructureDefinition> profiles, Function<String, StructureDefinition> fetch) {
+		if (!enabled || profiles.isEmpty()) {
+			return null;
+		}
+		long seen = generation.get();
+		ObjectNode root;
+		try {
+			if (!(mapper.readTree(json) instanceof ObjectNode object)) {
+				return null;
+			}
+			root = object;
+		} catch (IOException e) {
+			return null;
+		}
+		if (root.has("contained")) {
+			return null;
+		}
+		String urls = profiles.stream().map(p -> p.getUrl() + "|" + p.getVersion()).collect(Collectors.joining(" "));
+		Map<String, MaskableElements.Form> maskable =
+				maskableByProfiles.computeIfAbsent(urls, k -> MaskableElements.of(profiles, fetch));
+		List<String> masked = new ArrayList<>();
+		for (Map.Entry<String, MaskableElements.Form> element : maskable.entrySet()) {
+			JsonNode value = root.get(element.getKey());
+			if (value == null) {
+				continue;
+			}
+			if (!value.isTextual() || root.has("_" + element.getKey())) {
+				return null;
+			}
+			String shape = PlainValues.shape(element.getValue(), value.textValue());
+			if (shape != null) {
+				masked.add(value.textValue());
+				// An object can never be the JSON of a primitive: no real value collides with a mask.
+				root.putObject(element.getKey()).put("shape", shape);
+			}
+		}
+		return new Key(urls + "\n" + root, List.copyOf(masked), seen);
+	}
+
+	/** The remembered verdict for that key, as a list the caller may change, or null. */
+	List<ValidationMessage> get(Key key) {
+		List<ValidationMessage> verdict = verdicts.getIfPresent(key.value());
+		return verdict == null ? null : new ArrayList<>(verdict);
+	}
+
+	void put(Key key, List<ValidationMessage> verdict) {
+		if (key.generation() != generation.get() || quotesMaskedValue(verdict, key.masked())) {
+			return;
+		}
+		verdicts.put(key.value(), List.copyOf(verdict));
+	}
+
+	private static boolean quotesMaskedValue(List<ValidationMessage> verdict, List<String> masked) {
+		for (ValidationMessage message : verdict) {
+			for (String value : masked) {
+				if (contains(message.getMessage(), value)
+						|| contains(message.getLocation(), value)
+						|| contains(message.getHtml(), value)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static boolean contains(String text, String value) {
+		return text != null && text.contains(value);
+	}
+
+	/** Forgets every verdict: the profiles or terminology they were given against have changed. */
+	public void forgetAll() {
+		generation.incrementAndGet();
+		maskableByProfiles.clear();
+		verdicts.invalidateAll();
+	}
+
+	long size() {
+		verdicts.cleanUp();
+		return verdicts.estimatedSize();
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource) {
+		onWrite(resource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource oldResource, IBaseResource newResource) {
+		onWrite(newResource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource) {
+		onWrite(resource);
+	}
+
+	/** Forgets now and again once the change is committed, so no validation of the old content outlives it. */
+	private void onWrite(IBaseResource resource) {
+		if (!CONFORMANCE_TYPES.contains(resource.fhirType())) {
+			return;
+		}
+		forgetAll();
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					forgetAll();
+				}
+			});
+		}
+	}
+}

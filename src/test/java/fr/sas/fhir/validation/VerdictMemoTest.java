@@ -1,0 +1,164 @@
+package fr.sas.fhir.validation;
+
+import static fr.sas.fhir.support.SasTestData.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.support.H2ServerTest;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The verdict memo never changes a verdict: every variant below, well formed or broken in a value the memo
+ * masks (or could be tempted to), gets exactly the messages of a validator without memo; and slots differing
+ * only in id, instants and comment share one remembered verdict.
+ */
+class VerdictMemoTest extends H2ServerTest {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final OffsetDateTime START = OffsetDateTime.of(2026, 12, 1, 9, 0, 0, 0, ZoneOffset.ofHours(1));
+
+	@Autowired
+	FhirContext fhirContext;
+
+	@Autowired
+	WorkerContextValidationSupportAdapter workerContext;
+
+	private VerdictMemo memo;
+	private ReusableInstanceValidator remembering;
+	private ReusableInstanceValidator full;
+
+	@BeforeEach
+	void validators() {
+		SasProperties on = new SasProperties();
+		on.getValidation().setMemoSize(1000);
+		SasProperties off = new SasProperties();
+		off.getValidation().setMemoSize(0);
+		memo = new VerdictMemo(on);
+		remembering = new ReusableInstanceValidator(fhirContext, workerContext, memo);
+		full = new ReusableInstanceValidator(fhirContext, workerContext, new VerdictMemo(off));
+	}
+
+	@Test
+	void slotsDifferingInIdInstantsAndCommentShareOneVerdict() {
+		for (int i = 0; i < 30; i++) {
+			OffsetDateTime start = START.plusMinutes(20L * i);
+			String json = encode(slot("memo-" + i, "sched-1", start, 20 + i % 3 * 5));
+			assertSameVerdict("slot " + i, json);
+		}
+		assertThat(memo.size()).as("one verdict remembered for thirty slots").isEqualTo(1);
+	}
+
+	@Test
+	void everyBrokenOrUnusualValueGetsTheFullValidatorsVerdict() {
+		String base = encode(slot("memo-base", "sched-1", START, 20));
+		assertSameVerdict("base", base);
+		Map<String, Consumer<ObjectNode>> variants = new LinkedHashMap<>();
+		variants.put("impossible day", s -> s.put("start", "2026-02-30T10:00:00+01:00"));
+		variants.put("leap second", s -> s.put("start", "2026-12-31T23:59:60Z"));
+		variants.put("year 1999", s -> s.put("start", "1999-12-01T10:00:00+01:00"));
+		variants.put("year 2200", s -> s.put("end", "2200-12-01T10:00:00+01:00"));
+		variants.put("no offset", s -> s.put("start", "2026-12-01T10:00:00"));
+		variants.put("date only", s -> s.put("start", "2026-12-01"));
+		variants.put("minutes only", s -> s.put("end", "2026-12-01T10:20+01:00"));
+		variants.put("milliseconds", s -> s.put("start", "2026-12-01T10:00:00.123+01:00"));
+		variants.put("nanoseconds", s -> s.put("start", "2026-12-01T10:00:00.123456789Z"));
+		variants.put("offset +14:00", s -> s.put("start", "2026-12-01T10:00:00+14:00"));
+		variants.put("not a date", s -> s.put("end", "tomorrow"));
+		variants.put("number for start", s -> s.put("start", 20261201));
+		variants.put("end before start", s -> s.put("end", "2026-12-01T08:00:00+01:00"));
+		variants.put("comment with leading space", s -> s.put("comment", " rdv"));
+		variants.put("comment with trailing space", s -> s.put("comment", "rdv "));
+		variants.put("empty comment", s -> s.put("comment", ""));
+		variants.put("comment with markup", s -> s.put("comment", "<script>alert(1)</script>"));
+		variants.put("comment with entity", s -> s.put("comment", "a &amp; b"));
+		variants.put("comment with newline", s -> s.put("comment", "a\nb"));
+		variants.put("long comment", s -> s.put("comment", "x".repeat(1500)));
+		variants.put("accented comment", s -> s.put("comment", "Consultation à l'accueil, 2e étage"));
+		variants.put("comment with extension", s -> s.putObject("_comment").putArray("extension").addObject()
+				.put("url", "http://example.org/x").put("valueString", "y"));
+		variants.put("id with underscore", s -> s.put("id", "a_b"));
+		variants.put("id of 65 characters", s -> s.put("id", "a".repeat(65)));
+		variants.put("no id", s -> s.remove("id"));
+		variants.put("status busy", s -> s.put("status", "busy"));
+		variants.put("status unknown", s -> s.put("status", "nope"));
+		variants.put("no schedule", s -> s.remove("schedule"));
+		variants.put("schedule of another type", s -> s.putObject("schedule").put("reference", "Patient/1"));
+		variants.put("contained resource", s -> s.putArray("contained").addObject()
+				.put("resourceType", "Basic").put("id", "x"));
+		variants.put("unknown element", s -> s.put("colour", "blue"));
+		for (Map.Entry<String, Consumer<ObjectNode>> variant : variants.entrySet()) {
+			ObjectNode slot = parse(base);
+			variant.getValue().accept(slot);
+			assertSameVerdict(variant.getKey(), slot.toString());
+		}
+	}
+
+	@Test
+	void otherGovernedTypesToo() {
+		for (Resource resource : List.<Resource>of(
+				practitioner("memo-p1", "810000000001"),
+				practitioner("memo-p2", "810000000002"),
+				practitionerSchedule("memo-s1", "memo-p1", "memo-r1"),
+				practitionerSchedule("memo-s2", "memo-p2", "memo-r2"),
+				appointment("memo-a1", "rdv-1", "810000000001", START),
+				appointment("memo-a2", "rdv-2", "810000000002", START.plusHours(1)),
+				cptsOrganization("memo-o1", "1123456789"),
+				cptsOrganization("memo-o2", "2123456789"))) {
+			assertSameVerdict(resource.getId(), encode(resource));
+		}
+	}
+
+	private void assertSameVerdict(String name, String json) {
+		Set<String> urls = profilesOf(json);
+		String type = parse(json).get("resourceType").asText();
+		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+		List<String> expected = describe(full.validate(bytes, type, urls));
+		// Twice: the second answer may come from the memo.
+		assertThat(describe(remembering.validate(bytes, type, urls))).as(name).isEqualTo(expected);
+		assertThat(describe(remembering.validate(bytes, type, urls))).as(name + ", again").isEqualTo(expected);
+	}
+
+	private static Set<String> profilesOf(String json) {
+		Set<String> urls = new LinkedHashSet<>();
+		parse(json).path("meta").path("profile").forEach(p -> urls.add(p.asText()));
+		return urls;
+	}
+
+	private static List<String> describe(List<ValidationMessage> messages) {
+		List<String> out = new ArrayList<>();
+		for (ValidationMessage m : messages) {
+			out.add(m.getLevel() + " " + m.getLocation() + " " + m.getMessageId() + " " + m.getMessage());
+		}
+		return out;
+	}
+
+	private String encode(Resource resource) {
+		return fhirContext.newJsonParser().encodeResourceToString(resource);
+	}
+
+	private static ObjectNode parse(String json) {
+		try {
+			return (ObjectNode) JSON.readTree(json);
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}
