@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
@@ -41,6 +42,16 @@ public class SosRulesInterceptor extends WriteRule {
 	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		RuleViolations violations = new RuleViolations();
 		if (resource instanceof Location location && claims(location, SOS_LOCATION)) {
+			// SOS technical page: a place known nationally is identified by its IDNST, in the national system.
+			for (int i = 0; i < location.getIdentifier().size(); i++) {
+				Identifier identifier = location.getIdentifier().get(i);
+				boolean idnst = identifier.getType().getCoding().stream().anyMatch(c -> "IDNST".equals(c.getCode()));
+				if (idnst && !NationalIdentifiers.IDNST_SYSTEM.equals(identifier.getSystem())) {
+					violations.add("Location.identifier[" + i + "].system", "SAS-sos-location-identifier",
+							"an IDNST place identifier belongs to the national structure system "
+									+ NationalIdentifiers.IDNST_SYSTEM + " (found '" + identifier.getSystem() + "')");
+				}
+			}
 			Optional<Resource> managing = references.find(location.getManagingOrganization(), request);
 			boolean sos = managing.filter(o -> o instanceof Organization).map(o -> (Organization) o)
 					.map(o -> o.getIdentifier().stream().anyMatch(i -> NationalIdentifiers.IDNST_SYSTEM.equals(i.getSystem())

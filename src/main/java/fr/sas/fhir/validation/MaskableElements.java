@@ -19,8 +19,10 @@ import org.hl7.fhir.r5.model.StructureDefinition;
  * and no invariant reads it. An invariant can read a top-level element only from the root element of the
  * resource, or through {@code %resource}/{@code %rootResource}; every name such an invariant mentions is excluded,
  * and one that walks the whole tree ({@code descendants()}, {@code children()}, {@code repeat()}) excludes all.
- * The core {@code dom-*} invariants only look at contained resources, which a memoised resource never has, and
- * {@code ele-1} only at whether the element has a value.
+ * The core {@code dom-*} invariants only look at contained resources, which a memoised resource never has,
+ * {@code ele-1} only at whether the element has a value, and {@code ref-1} only at whether a reference starts
+ * with {@code #} (a local one), which a masked reference never does. A top-level Reference is maskable when the
+ * profile constrains nothing inside it: its {@code reference} keeps its resource type in the shape.
  */
 final class MaskableElements {
 
@@ -29,10 +31,11 @@ final class MaskableElements {
 		ID,
 		INSTANT,
 		DATE_TIME,
-		STRING
+		STRING,
+		REFERENCE
 	}
 
-	private static final Set<String> VALUE_BLIND_INVARIANTS = Set.of("ele-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6");
+	private static final Set<String> VALUE_BLIND_INVARIANTS = Set.of("ele-1", "ref-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6");
 	private static final Pattern WALKS_TREE = Pattern.compile("\\b(descendants|children|repeat)\\s*\\(");
 	private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -69,6 +72,9 @@ final class MaskableElements {
 			}
 			String name = path.substring(root.length() + 1);
 			Form form = form(name, element);
+			if (form == Form.REFERENCE && constrainsInside(profile, path)) {
+				continue;
+			}
 			if (form != null && !readByInvariants.contains(name) && constrainsOnlyForm(element)) {
 				maskable.put(name, form);
 			}
@@ -87,8 +93,14 @@ final class MaskableElements {
 			case "instant" -> Form.INSTANT;
 			case "dateTime" -> Form.DATE_TIME;
 			case "string" -> Form.STRING;
+			case "Reference" -> Form.REFERENCE;
 			default -> null;
 		};
+	}
+
+	/** Whether the profile says anything about the children of that element. */
+	private static boolean constrainsInside(StructureDefinition profile, String path) {
+		return profile.getSnapshot().getElement().stream().anyMatch(e -> e.getPath().startsWith(path + "."));
 	}
 
 	private static boolean constrainsOnlyForm(ElementDefinition element) {

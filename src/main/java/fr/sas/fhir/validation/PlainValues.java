@@ -7,15 +7,16 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
- * Values the validator cannot say anything about beyond "well formed", and their shape: the value with every
- * digit replaced by {@code 0}, which keeps what its checks do look at (precision, fraction digits, offset or
- * {@code Z}). Anything unusual (a date outside 2000–2099, a leap second, an impossible day, text with markup
+ * Values the validator cannot say anything about beyond "well formed", and their shape: for instants and
+ * dates the value with every digit replaced by {@code 0}, which keeps what its checks do look at (precision,
+ * fraction digits, offset or {@code Z}); for a literal reference {@code Type/id}, its type. Anything unusual (a date outside 2000–2099, a leap second, an impossible day, text with markup
  * characters, edge whitespace or more than 1,000 characters) is not plain: it is never masked, so the full
  * validator always sees it.
  */
 final class PlainValues {
 
 	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+	private static final Pattern REFERENCE = Pattern.compile("([A-Z][A-Za-z]{1,63})/[A-Za-z0-9\\-.]{1,64}");
 	private static final Pattern INSTANT = Pattern.compile(
 			"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 					+ "(\\.[0-9]{1,9})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])");
@@ -31,6 +32,7 @@ final class PlainValues {
 	static String shape(MaskableElements.Form form, String value) {
 		boolean plain = switch (form) {
 			case ID -> ID.matcher(value).matches();
+			case REFERENCE -> REFERENCE.matcher(value).matches();
 			case INSTANT -> isInstant(value);
 			case DATE_TIME -> isInstant(value) || isPartialDate(value);
 			case STRING -> value.length() <= MAX_TEXT
@@ -40,9 +42,11 @@ final class PlainValues {
 		if (!plain) {
 			return null;
 		}
-		return form == MaskableElements.Form.STRING || form == MaskableElements.Form.ID
-				? form.name()
-				: value.replaceAll("[0-9]", "0");
+		return switch (form) {
+			case STRING, ID -> form.name();
+			case REFERENCE -> value.substring(0, value.indexOf('/')) + "/" + MaskableElements.Form.ID;
+			case INSTANT, DATE_TIME -> value.replaceAll("[0-9]", "0");
+		};
 	}
 
 	private static boolean isInstant(String value) {

@@ -86,17 +86,47 @@ public class VerdictMemo {
 			if (value == null) {
 				continue;
 			}
-			if (!value.isTextual() || root.has("_" + element.getKey())) {
+			if (root.has("_" + element.getKey())) {
 				return null;
 			}
-			String shape = PlainValues.shape(element.getValue(), value.textValue());
-			if (shape != null) {
-				masked.add(value.textValue());
-				// An object can never be the JSON of a primitive: no real value collides with a mask.
-				root.putObject(element.getKey()).put("shape", shape);
+			boolean wellTyped = element.getValue() == MaskableElements.Form.REFERENCE
+					? maskReferences(value, masked)
+					: mask(root, element.getKey(), element.getValue(), masked);
+			if (!wellTyped) {
+				return null;
 			}
 		}
 		return new Key(urls + "\n" + root, List.copyOf(masked), seen);
+	}
+
+	/** Masks a primitive of {@code parent} if plain; false when the JSON is not a primitive's. */
+	private static boolean mask(ObjectNode parent, String name, MaskableElements.Form form, List<String> masked) {
+		JsonNode value = parent.get(name);
+		if (!value.isTextual()) {
+			return false;
+		}
+		String shape = PlainValues.shape(form, value.textValue());
+		if (shape != null) {
+			masked.add(value.textValue());
+			// An object can never be the JSON of a primitive: no real value collides with a mask.
+			parent.putObject(name).put("shape", shape);
+		}
+		return true;
+	}
+
+	/** Masks the {@code reference} of one Reference or of each of a list of them. */
+	private static boolean maskReferences(JsonNode value, List<String> masked) {
+		Iterable<JsonNode> references = value.isArray() ? value : List.of(value);
+		for (JsonNode reference : references) {
+			if (!(reference instanceof ObjectNode object) || object.has("_reference")) {
+				return false;
+			}
+			if (object.has("reference")
+					&& !mask(object, "reference", MaskableElements.Form.REFERENCE, masked)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** The remembered verdict for that key, as a list the caller may change, or null. */

@@ -49,6 +49,17 @@ class SosRulesTest extends H2ServerTest {
 	}
 
 	@Test
+	void anIdnstPlaceIdentifierOutsideTheNationalSystemIsRefused() {
+		org.hl7.fhir.r4.model.Location place = sosLocation("loc-" + s, "sos-" + s);
+		place.getIdentifierFirstRep().getType().getCodingFirstRep().setCode("IDNST");
+		place.getIdentifierFirstRep().setSystem("https://editeur.example.fr").setValue("1350000123");
+		Response response = fhir().put("/Location/loc-" + s, place);
+		assertThat(refused(response, "SAS-sos-location-identifier", "Location.identifier[0].system"))
+				.as(response.toString()).isTrue();
+		assertThat(fhir().get("/Location/loc-" + s).status()).isEqualTo(404);
+	}
+
+	@Test
 	void aPlaceManagedByAnOrganizationWithoutSiretIsRefused() {
 		Response response = fhir().put("/Location/loc-" + s, sosLocation("loc-" + s, "cpts-" + s));
 		assertThat(refused(response, "SAS-sos-organization", "Location.managingOrganization")).as(response.toString()).isTrue();
