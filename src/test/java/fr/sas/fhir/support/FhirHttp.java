@@ -23,14 +23,24 @@ public final class FhirHttp {
 			HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 	private final String base;
 	private final String accept;
+	private final String[] headers;
 
 	public FhirHttp(String base) {
 		this(base, FHIR_JSON);
 	}
 
-	public FhirHttp(String base, String accept) {
+	public FhirHttp(String base, String accept, String... headers) {
 		this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
 		this.accept = accept;
+		this.headers = headers;
+	}
+
+	/** The same client, sending that header with every request (a publisher's identity, for instance). */
+	public FhirHttp with(String name, String value) {
+		String[] more = java.util.Arrays.copyOf(headers, headers.length + 2);
+		more[headers.length] = name;
+		more[headers.length + 1] = value;
+		return new FhirHttp(base, accept, more);
 	}
 
 	public String base() {
@@ -76,9 +86,13 @@ public final class FhirHttp {
 
 	private HttpRequest.Builder request(String path) {
 		String url = path.startsWith("http") ? path : base + (path.startsWith("/") ? path : "/" + path);
-		return HttpRequest.newBuilder(URI.create(escapeQuery(url)))
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(escapeQuery(url)))
 				.timeout(Duration.ofMinutes(5))
 				.header("Accept", accept);
+		for (int i = 0; i < headers.length; i += 2) {
+			builder.header(headers[i], headers[i + 1]);
+		}
+		return builder;
 	}
 
 	/** Tests write URLs as the guide prints them ({@code |}, spaces after commas); escape what URI refuses. */
