@@ -116,6 +116,17 @@ public class SasProperties {
 		/** Heap given to the slot searches' cache of encoded resources (JSON bytes); 0 turns it off. */
 		private org.springframework.util.unit.DataSize cacheSize = org.springframework.util.unit.DataSize.ofMegabytes(512);
 
+		/** Free slots the searches keep in memory, by schedule (about 100 bytes each); 0 reads them every time. */
+		private long slotIndexSize = 2_500_000;
+
+		public long getSlotIndexSize() {
+			return slotIndexSize;
+		}
+
+		public void setSlotIndexSize(long slotIndexSize) {
+			this.slotIndexSize = slotIndexSize;
+		}
+
 		public org.springframework.util.unit.DataSize getCacheSize() {
 			return cacheSize;
 		}

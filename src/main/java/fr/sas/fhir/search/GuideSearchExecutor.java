@@ -36,16 +36,18 @@ class GuideSearchExecutor {
 	record Page(List<Entry> entries, int total, int matches) {}
 
 	private final SlotIndexQueries queries;
+	private final FreeSlotIndex freeSlots;
 	private final ISearchParamRegistry searchParams;
 	private final EncodedResources encodedResources;
 	private final IHapiTransactionService transactions;
 	private final Clock clock;
 	private final SasProperties properties;
 
-	GuideSearchExecutor(SlotIndexQueries queries, ISearchParamRegistry searchParams,
+	GuideSearchExecutor(SlotIndexQueries queries, FreeSlotIndex freeSlots, ISearchParamRegistry searchParams,
 			EncodedResources encodedResources, IHapiTransactionService transactions, Clock clock,
 			SasProperties properties) {
 		this.queries = queries;
+		this.freeSlots = freeSlots;
 		this.searchParams = searchParams;
 		this.encodedResources = encodedResources;
 		this.transactions = transactions;
@@ -61,9 +63,12 @@ class GuideSearchExecutor {
 		Instant now = clock.instant();
 		Instant cptsHorizon = now.plus(properties.getRules().getCptsWindow());
 		List<SlotRow> candidates = candidates(search);
+		Map<Long, EncodedResources.Key> slotKeys = new HashMap<>(candidates.size() * 2);
+		candidates.forEach(row -> slotKeys.put(row.slot(), row.key()));
 		List<Long> edges = SlotAvailability.edges(candidates, now, cptsHorizon);
-		List<SlotRow> offered = SlotAvailability.offered(candidates, now, cptsHorizon,
-				edges.isEmpty() ? Map.of() : encodedResources.get(queries.keys(edges).values(), request));
+		Map<Long, EncodedResources.Encoded> known = edges.isEmpty() ? new HashMap<>()
+				: new HashMap<>(encodedResources.get(edges.stream().map(slotKeys::get).toList(), request));
+		List<SlotRow> offered = SlotAvailability.offered(candidates, now, cptsHorizon, known);
 		Map<String, Set<Long>> matchesByType = new LinkedHashMap<>();
 		Set<Long> revincluded = new LinkedHashSet<>();
 		List<Long> matches;
@@ -90,11 +95,26 @@ class GuideSearchExecutor {
 		included.removeAll(matches);
 		Set<Long> page = new LinkedHashSet<>(matches);
 		page.addAll(included);
-		Map<Long, EncodedResources.Encoded> stored = page.isEmpty() ? Map.of()
-				: encodedResources.get(queries.keys(page).values(), request);
+		// Slots' versions came with the candidates, and the edges are already read: only the rest is looked up.
+		List<EncodedResources.Key> toRead = new ArrayList<>();
+		List<Long> others = new ArrayList<>();
+		for (Long pid : page) {
+			EncodedResources.Key key = slotKeys.get(pid);
+			if (key == null) {
+				others.add(pid);
+			} else if (!known.containsKey(pid)) {
+				toRead.add(key);
+			}
+		}
+		if (!others.isEmpty()) {
+			toRead.addAll(queries.keys(others).values());
+		}
+		if (!toRead.isEmpty()) {
+			known.putAll(encodedResources.get(toRead, request));
+		}
 		List<Entry> entries = new ArrayList<>(page.size());
 		for (Long pid : page) {
-			EncodedResources.Encoded resource = stored.get(pid);
+			EncodedResources.Encoded resource = known.get(pid);
 			if (resource != null) {
 				entries.add(new Entry(resource, !included.contains(pid)));
 			}
@@ -115,7 +135,7 @@ class GuideSearchExecutor {
 			schedules = locations.isEmpty() ? Set.of()
 					: queries.referencing(locations, "Schedule", paths("Schedule", "actor"));
 		}
-		return schedules.isEmpty() ? List.of() : queries.freeSlots(schedules, paths("Slot", "schedule"), search.start());
+		return schedules.isEmpty() ? List.of() : freeSlots.freeSlots(schedules, paths("Slot", "schedule"), search.start());
 	}
 
 	/**

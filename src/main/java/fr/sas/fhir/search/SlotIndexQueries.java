@@ -45,8 +45,8 @@ class SlotIndexQueries {
 		this.partitionSettings = partitionSettings;
 	}
 
-	/** A candidate slot: its resource id, its schedule's and its start. */
-	record SlotRow(long slot, long schedule, Instant start) {}
+	/** A candidate slot: its resource id, its schedule's, its start, and its current stored version. */
+	record SlotRow(long slot, long schedule, Instant start, EncodedResources.Key key) {}
 
 	/** A reference between two stored resources. */
 	record Link(long source, long target, String targetType) {}
@@ -93,30 +93,61 @@ class SlotIndexQueries {
 	 * is matched on the token index exactly as HAPI's {@code status=free} search does (value hash).
 	 */
 	List<SlotRow> freeSlots(Collection<Long> schedules, Collection<String> schedulePaths, SearchBounds bounds) {
+		return inStartOrder(freeSlotRows(schedules, schedulePaths, bounds));
+	}
+
+	/** All the free slots of the schedules, whatever their start (for {@link FreeSlotIndex}). */
+	List<SlotRow> freeSlotsOf(Collection<Long> schedules, Collection<String> schedulePaths) {
+		return freeSlotRows(schedules, schedulePaths, null);
+	}
+
+	private List<SlotRow> freeSlotRows(Collection<Long> schedules, Collection<String> schedulePaths, SearchBounds bounds) {
 		RequestPartitionId partition = RequestPartitionId.defaultPartition();
 		long startHash = BaseResourceIndexedSearchParam.calculateHashIdentity(partitionSettings, partition, "Slot", "start");
 		long freeHash = ResourceIndexedSearchParamToken.calculateHashValue(partitionSettings, partition, "Slot", "status", "free");
-		List<SlotRow> rows = new ArrayList<>(query(
+		return query(
 				// The slot's path (Slot.schedule) implies its type, so the link index alone serves the first step;
-				// the status is checked on the few slots left after the window, as a join.
-				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, d.SP_VALUE_LOW FROM HFJ_RES_LINK l"
+				// the status is checked on the few slots left after the window, as a join. The slot's current
+				// version comes along (primary key), so its stored JSON needs no further lookup.
+				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, d.SP_VALUE_LOW, r.FHIR_ID, r.RES_VER FROM HFJ_RES_LINK l"
 						+ " JOIN HFJ_SPIDX_DATE d ON d.RES_ID = l.SRC_RESOURCE_ID AND d.HASH_IDENTITY = ?"
-						+ " AND d.SP_VALUE_LOW >= ? AND d.SP_VALUE_LOW <= ?"
+						+ (bounds == null ? "" : " AND d.SP_VALUE_LOW >= ? AND d.SP_VALUE_LOW <= ?")
 						+ " JOIN HFJ_SPIDX_TOKEN t ON t.RES_ID = d.RES_ID AND t.HASH_VALUE = ?"
+						+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID AND r.RES_DELETED_AT IS NULL"
 						+ " WHERE l.TARGET_RESOURCE_ID = ANY(?) AND l.SRC_PATH = ANY(?)",
 				(c, s) -> {
-					s.setLong(1, startHash);
-					s.setTimestamp(2, new Timestamp(bounds.lowest().toEpochMilli()));
-					s.setTimestamp(3, new Timestamp(bounds.highest().toEpochMilli()));
-					s.setLong(4, freeHash);
-					s.setArray(5, longs(c, schedules));
-					s.setArray(6, strings(c, schedulePaths));
+					int i = 1;
+					s.setLong(i++, startHash);
+					if (bounds != null) {
+						s.setTimestamp(i++, new Timestamp(bounds.lowest().toEpochMilli()));
+						s.setTimestamp(i++, new Timestamp(bounds.highest().toEpochMilli()));
+					}
+					s.setLong(i++, freeHash);
+					s.setArray(i++, longs(c, schedules));
+					s.setArray(i, strings(c, schedulePaths));
 				},
-				r -> new SlotRow(r.getLong(1), r.getLong(2), r.getTimestamp(3).toInstant())));
-		rows.sort((a, b) -> a.start().equals(b.start()) ? Long.compare(a.slot(), b.slot()) : a.start().compareTo(b.start()));
+				r -> new SlotRow(r.getLong(1), r.getLong(2), r.getTimestamp(3).toInstant(),
+						new EncodedResources.Key(r.getLong(1), "Slot", r.getString(4), r.getLong(5))));
+	}
+
+	/** The rows by start then slot id, each slot once. */
+	static List<SlotRow> inStartOrder(Collection<SlotRow> rows) {
+		List<SlotRow> sorted = new ArrayList<>(rows);
+		sorted.sort((a, b) -> a.start().equals(b.start()) ? Long.compare(a.slot(), b.slot()) : a.start().compareTo(b.start()));
 		Set<Long> seen = new java.util.HashSet<>();
-		rows.removeIf(row -> !seen.add(row.slot()));
-		return rows;
+		sorted.removeIf(row -> !seen.add(row.slot()));
+		return sorted;
+	}
+
+	/** The FHIR id of each stored resource. */
+	Map<Long, String> fhirIds(Collection<Long> resources) {
+		Map<Long, String> ids = new HashMap<>();
+		for (Object[] row : query("SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID = ANY(?)",
+				(c, s) -> s.setArray(1, longs(c, resources)),
+				r -> new Object[] {r.getLong(1), r.getString(2)})) {
+			ids.put((Long) row[0], (String) row[1]);
+		}
+		return ids;
 	}
 
 	/** The references from {@code sources} through {@code paths}, to stored resources ({@code targetType} if given). */

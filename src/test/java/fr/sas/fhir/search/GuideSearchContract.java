@@ -216,6 +216,43 @@ abstract class GuideSearchContract {
 	}
 
 	@Test
+	void everyWriteToASlotShowsInTheNextSearch() {
+		// The dedicated path keeps each schedule's free slots in memory: writes must show at once.
+		String p9 = rpps();
+		String p10 = rpps();
+		assertThat(transaction(List.of(
+				practitioner("p9-" + s, p9), practitionerRole("r9-" + s, "p9-" + s),
+				practitionerSchedule("sc9-" + s, "p9-" + s, "r9-" + s),
+				practitioner("p10-" + s, p10), practitionerRole("r10-" + s, "p10-" + s),
+				practitionerSchedule("sc10-" + s, "p10-" + s, "r10-" + s),
+				slot("g1-" + s, "sc9-" + s, t0.plusHours(1), 30),
+				slot("g2-" + s, "sc9-" + s, t0.plusHours(2), 30))).status()).isEqualTo(200);
+		String search9 = practitionerSearch(t0, t0.plusHours(24), p9);
+		String search10 = practitionerSearch(t0, t0.plusHours(24), p10);
+		assertThat(matches(ok(search9))).containsExactly("Slot/g1-" + s, "Slot/g2-" + s);
+		assertThat(matches(ok(search10))).isEmpty();
+
+		book("g1-" + s, p9, t0.plusHours(1));
+		assertThat(matches(ok(search9))).containsExactly("Slot/g2-" + s);
+
+		assertThat(fhir().put("/Slot/g3-" + s, slot("g3-" + s, "sc9-" + s, t0.plusHours(3), 30)).status()).isEqualTo(201);
+		assertThat(matches(ok(search9))).containsExactly("Slot/g2-" + s, "Slot/g3-" + s);
+
+		assertThat(fhir().put("/Slot/g2-" + s, slot("g2-" + s, "sc10-" + s, t0.plusHours(2), 30)).status()).isEqualTo(200);
+		assertThat(matches(ok(search9))).containsExactly("Slot/g3-" + s);
+		assertThat(matches(ok(search10))).containsExactly("Slot/g2-" + s);
+
+		assertThat(fhir().put("/Slot/g3-" + s, slot("g3-" + s, "sc9-" + s, t0.plusHours(4), 30)).status()).isEqualTo(200);
+		Bundle moved = ok(search9);
+		assertThat(moved.getEntry()).anySatisfy(e -> assertThat(((Slot) e.getResource()).getStart())
+				.isEqualTo(java.util.Date.from(t0.plusHours(4).toInstant())));
+
+		assertThat(fhir().delete("/Slot/g3-" + s).status()).isIn(200, 204);
+		assertThat(matches(ok(search9))).isEmpty();
+		assertThat(entries(ok(search9))).isEqualTo(entries(okPlain(search9)));
+	}
+
+	@Test
 	void noMatchAnswersTotalZeroWithTheSelfLink() {
 		Bundle bundle = ok(practitionerSearch(t0.plusHours(1), t0.plusHours(2), rpps()));
 		assertThat(bundle.getTotal()).isZero();

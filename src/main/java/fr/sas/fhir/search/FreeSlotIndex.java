@@ -1,0 +1,203 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
+import jakarta.annotation.PostConstruct;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The free slots of each schedule, in memory, sorted by start: a slot search reads its window by binary search
+ * instead of joining the link, date and status indexes for every slot of every schedule (most of a search's
+ * time on a week of slots). Each schedule's list is what {@link SlotIndexQueries#freeSlotsOf} reads, and is
+ * dropped whenever a Slot of that schedule is created, updated or deleted, when the write is about to commit and
+ * again once committed. A list is kept only if no such write happened while it was read (a per-schedule change
+ * counter), so a list read across a commit is used once and never kept. The hooks sit on HAPI's storage-wide
+ * interceptor service: every write is seen, whether it comes from the REST API or from a job.
+ */
+@Component
+class FreeSlotIndex {
+
+	/** A schedule's free slots, sorted by start then resource id. */
+	private record ScheduleSlots(String id, long[] starts, SlotRow[] rows) {}
+
+	private final IInterceptorService storageInterceptors;
+	private final SlotIndexQueries queries;
+	private final Cache<Long, ScheduleSlots> bySchedule;
+	/** Change counters by schedule FHIR id; the pid of each kept schedule by its FHIR id (writes name the id). */
+	private final Map<String, AtomicLong> changes = new ConcurrentHashMap<>();
+	private final Map<String, Long> keptSchedules = new ConcurrentHashMap<>();
+	private final AtomicLong everything = new AtomicLong();
+	private final boolean enabled;
+
+	FreeSlotIndex(IInterceptorService storageInterceptors, SlotIndexQueries queries, SasProperties properties) {
+		this.storageInterceptors = storageInterceptors;
+		this.queries = queries;
+		long rows = properties.getSearch().getSlotIndexSize();
+		this.enabled = rows > 0;
+		this.bySchedule = Caffeine.newBuilder()
+				.maximumWeight(Math.max(rows, 1))
+				.weigher((Long schedule, ScheduleSlots slots) -> slots.rows().length + 1)
+				.removalListener((Long schedule, ScheduleSlots slots, RemovalCause cause) -> {
+					if (slots != null && cause.wasEvicted()) {
+						keptSchedules.remove(slots.id(), schedule);
+					}
+				})
+				.build();
+	}
+
+	@PostConstruct
+	void listenToEveryWrite() {
+		storageInterceptors.registerInterceptor(this);
+	}
+
+	/** The free slots of the schedules starting within the bounds, by start then resource id, each once. */
+	List<SlotRow> freeSlots(Collection<Long> schedules, Collection<String> schedulePaths, SearchBounds bounds) {
+		if (!enabled) {
+			return queries.freeSlots(schedules, schedulePaths, bounds);
+		}
+		Map<Long, ScheduleSlots> found = new HashMap<>();
+		List<Long> missing = new ArrayList<>();
+		for (Long schedule : schedules) {
+			ScheduleSlots slots = bySchedule.getIfPresent(schedule);
+			if (slots == null) {
+				missing.add(schedule);
+			} else {
+				found.put(schedule, slots);
+			}
+		}
+		if (!missing.isEmpty()) {
+			found.putAll(read(missing, schedulePaths));
+		}
+		long low = bounds.lowest().toEpochMilli();
+		long high = bounds.highest().toEpochMilli();
+		List<SlotRow> window = new ArrayList<>();
+		for (ScheduleSlots slots : found.values()) {
+			for (int i = firstAtOrAfter(slots.starts(), low); i < slots.starts().length && slots.starts()[i] <= high; i++) {
+				window.add(slots.rows()[i]);
+			}
+		}
+		return SlotIndexQueries.inStartOrder(window);
+	}
+
+	private Map<Long, ScheduleSlots> read(List<Long> schedules, Collection<String> schedulePaths) {
+		long everythingBefore = everything.get();
+		Map<Long, String> ids = queries.fhirIds(schedules);
+		Map<Long, Long> before = new HashMap<>();
+		for (Long schedule : schedules) {
+			before.put(schedule, counter(ids.get(schedule)).get());
+		}
+		Map<Long, List<SlotRow>> rows = new HashMap<>();
+		for (SlotRow row : queries.freeSlotsOf(schedules, schedulePaths)) {
+			rows.computeIfAbsent(row.schedule(), s -> new ArrayList<>()).add(row);
+		}
+		Map<Long, ScheduleSlots> read = new HashMap<>();
+		for (Long schedule : schedules) {
+			List<SlotRow> sorted = SlotIndexQueries.inStartOrder(rows.getOrDefault(schedule, List.of()));
+			long[] starts = sorted.stream().mapToLong(r -> r.start().toEpochMilli()).toArray();
+			String id = ids.get(schedule);
+			ScheduleSlots slots = new ScheduleSlots(id, starts, sorted.toArray(new SlotRow[0]));
+			read.put(schedule, slots);
+			// Kept only if no write to this schedule's slots (or expunge) happened meanwhile; checked again once
+			// kept, since a write may come between the check and the put.
+			if (id != null && counter(id).get() == before.get(schedule) && everything.get() == everythingBefore) {
+				keptSchedules.put(id, schedule);
+				bySchedule.put(schedule, slots);
+				if (counter(id).get() != before.get(schedule) || everything.get() != everythingBefore) {
+					bySchedule.invalidate(schedule);
+				}
+			}
+		}
+		return read;
+	}
+
+	private static int firstAtOrAfter(long[] starts, long low) {
+		int lo = 0;
+		int hi = starts.length;
+		while (lo < hi) {
+			int mid = (lo + hi) >>> 1;
+			if (starts[mid] < low) {
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+		return lo;
+	}
+
+	private AtomicLong counter(String scheduleId) {
+		return changes.computeIfAbsent(scheduleId == null ? "" : scheduleId, k -> new AtomicLong());
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource) {
+		changed(resource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource oldResource, IBaseResource newResource) {
+		changed(oldResource);
+		changed(newResource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource) {
+		changed(resource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_EXPUNGE_EVERYTHING)
+	public void expungedEverything() {
+		forgetAll();
+		afterCommit(this::forgetAll);
+	}
+
+	private void changed(IBaseResource resource) {
+		if (!(resource instanceof Slot slot) || !slot.getSchedule().hasReference()) {
+			return;
+		}
+		String scheduleId = slot.getSchedule().getReferenceElement().getIdPart();
+		forget(scheduleId);
+		afterCommit(() -> forget(scheduleId));
+	}
+
+	private void forget(String scheduleId) {
+		counter(scheduleId).incrementAndGet();
+		Long schedule = keptSchedules.remove(scheduleId);
+		if (schedule != null) {
+			bySchedule.invalidate(schedule);
+		}
+	}
+
+	private void forgetAll() {
+		everything.incrementAndGet();
+		bySchedule.invalidateAll();
+		keptSchedules.clear();
+	}
+
+	private static void afterCommit(Runnable action) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					action.run();
+				}
+			});
+		}
+	}
+}
