@@ -91,7 +91,9 @@ class GuideSearchExecutor {
 			}
 		}
 		Set<Long> included = new LinkedHashSet<>(revincluded);
-		included.addAll(includes(search.includes(), matchesByType, revincluded));
+		Map<Long, Long> scheduleOfSlot = new HashMap<>(offered.size() * 2);
+		offered.forEach(row -> scheduleOfSlot.put(row.slot(), row.schedule()));
+		included.addAll(includes(search.includes(), matchesByType, revincluded, scheduleOfSlot));
 		included.removeAll(matches);
 		Set<Long> page = new LinkedHashSet<>(matches);
 		page.addAll(included);
@@ -142,7 +144,8 @@ class GuideSearchExecutor {
 	 * FHIR include semantics: plain includes follow the matches' references once, iterating ones follow the
 	 * references of everything included until nothing new comes.
 	 */
-	private Set<Long> includes(Set<IncludeSpec> specs, Map<String, Set<Long>> matches, Set<Long> revincludedSlots) {
+	private Set<Long> includes(Set<IncludeSpec> specs, Map<String, Set<Long>> matches, Set<Long> revincludedSlots,
+			Map<Long, Long> scheduleOfSlot) {
 		Map<String, Set<Long>> byType = new HashMap<>();
 		if (!revincludedSlots.isEmpty()) {
 			byType.computeIfAbsent("Slot", t -> new LinkedHashSet<>()).addAll(revincludedSlots);
@@ -150,7 +153,7 @@ class GuideSearchExecutor {
 		Set<Long> included = new LinkedHashSet<>(revincludedSlots);
 		for (IncludeSpec spec : specs) {
 			if (!spec.iterate()) {
-				follow(spec, matches.getOrDefault(spec.sourceType(), Set.of()), byType, included);
+				follow(spec, matches.getOrDefault(spec.sourceType(), Set.of()), byType, included, scheduleOfSlot);
 			}
 		}
 		Map<String, Set<Long>> done = new HashMap<>();
@@ -168,18 +171,37 @@ class GuideSearchExecutor {
 					continue;
 				}
 				done.get(spec.toString()).addAll(sources);
-				grown |= follow(spec, sources, byType, included);
+				grown |= follow(spec, sources, byType, included, scheduleOfSlot);
 			}
 		}
 		return included;
 	}
 
-	private boolean follow(IncludeSpec spec, Collection<Long> sources, Map<String, Set<Long>> byType, Set<Long> included) {
+	private boolean follow(IncludeSpec spec, Collection<Long> sources, Map<String, Set<Long>> byType, Set<Long> included,
+			Map<Long, Long> scheduleOfSlot) {
 		if (sources.isEmpty()) {
 			return false;
 		}
+		List<Link> links = new ArrayList<>();
+		Collection<Long> toQuery = sources;
+		// Slot:schedule: the candidates were found through that very link, so their schedules are known.
+		if ("Slot".equals(spec.sourceType()) && "schedule".equals(spec.param())
+				&& (spec.targetType() == null || "Schedule".equals(spec.targetType()))) {
+			toQuery = new ArrayList<>();
+			for (Long slot : sources) {
+				Long schedule = scheduleOfSlot.get(slot);
+				if (schedule == null) {
+					toQuery.add(slot);
+				} else {
+					links.add(new Link(slot, schedule, "Schedule"));
+				}
+			}
+		}
+		if (!toQuery.isEmpty()) {
+			links.addAll(queries.links(toQuery, paths(spec.sourceType(), spec.param()), spec.targetType()));
+		}
 		boolean grown = false;
-		for (Link link : queries.links(sources, paths(spec.sourceType(), spec.param()), spec.targetType())) {
+		for (Link link : links) {
 			if (included.add(link.target())) {
 				byType.computeIfAbsent(link.targetType(), t -> new LinkedHashSet<>()).add(link.target());
 				grown = true;
