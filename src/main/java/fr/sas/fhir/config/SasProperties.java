@@ -116,7 +116,7 @@ public class SasProperties {
 		/** Heap given to the slot searches' cache of encoded resources (JSON bytes); 0 turns it off. */
 		private org.springframework.util.unit.DataSize cacheSize = org.springframework.util.unit.DataSize.ofMegabytes(512);
 
-		/** Free slots the searches keep in memory, by schedule (about 100 bytes each); 0 reads them every time. */
+		/** Free slots the searches keep in memory, by schedule, with their references (about 150 bytes each); 0: none. */
 		private long slotIndexSize = 2_500_000;
 
 		public long getSlotIndexSize() {

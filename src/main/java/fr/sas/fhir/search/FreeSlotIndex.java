@@ -25,7 +25,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The free slots of each schedule, in memory, sorted by start: a slot search reads its window by binary search
  * instead of joining the link, date and status indexes for every slot of every schedule (most of a search's
- * time on a week of slots). Each schedule's list is what {@link SlotIndexQueries#freeSlotsOf} reads, and is
+ * time on a week of slots). Each schedule's list is what {@link SlotIndexQueries#freeSlotsOf} reads, with each
+ * slot's references ({@link SlotIndexQueries#outgoingLinks}), and is
  * dropped whenever a Slot of that schedule is created, updated or deleted, when the write is about to commit and
  * again once committed. A list is kept only if no such write happened while it was read (a per-schedule change
  * counter), so a list read across a commit is used once and never kept. The hooks sit on HAPI's storage-wide
@@ -103,9 +104,14 @@ class FreeSlotIndex {
 		for (Long schedule : schedules) {
 			before.put(schedule, counter(ids.get(schedule)).get());
 		}
+		List<SlotRow> all = queries.freeSlotsOf(schedules, schedulePaths);
+		// Each slot's references come along, so the searches' includes from slots need no query either.
+		Map<Long, List<SlotIndexQueries.PathLink>> links = all.isEmpty() ? Map.of()
+				: queries.outgoingLinks(all.stream().map(SlotRow::slot).toList());
 		Map<Long, List<SlotRow>> rows = new HashMap<>();
-		for (SlotRow row : queries.freeSlotsOf(schedules, schedulePaths)) {
-			rows.computeIfAbsent(row.schedule(), s -> new ArrayList<>()).add(row);
+		for (SlotRow row : all) {
+			rows.computeIfAbsent(row.schedule(), s -> new ArrayList<>())
+					.add(row.withLinks(List.copyOf(links.getOrDefault(row.slot(), List.of()))));
 		}
 		Map<Long, ScheduleSlots> read = new HashMap<>();
 		for (Long schedule : schedules) {

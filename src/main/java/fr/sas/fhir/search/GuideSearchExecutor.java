@@ -91,9 +91,9 @@ class GuideSearchExecutor {
 			}
 		}
 		Set<Long> included = new LinkedHashSet<>(revincluded);
-		Map<Long, Long> scheduleOfSlot = new HashMap<>(offered.size() * 2);
-		offered.forEach(row -> scheduleOfSlot.put(row.slot(), row.schedule()));
-		included.addAll(includes(search.includes(), matchesByType, revincluded, scheduleOfSlot));
+		Map<Long, SlotRow> rowOfSlot = new HashMap<>(offered.size() * 2);
+		offered.forEach(row -> rowOfSlot.put(row.slot(), row));
+		included.addAll(includes(search.includes(), matchesByType, revincluded, rowOfSlot));
 		included.removeAll(matches);
 		Set<Long> page = new LinkedHashSet<>(matches);
 		page.addAll(included);
@@ -145,7 +145,7 @@ class GuideSearchExecutor {
 	 * references of everything included until nothing new comes.
 	 */
 	private Set<Long> includes(Set<IncludeSpec> specs, Map<String, Set<Long>> matches, Set<Long> revincludedSlots,
-			Map<Long, Long> scheduleOfSlot) {
+			Map<Long, SlotRow> rowOfSlot) {
 		Map<String, Set<Long>> byType = new HashMap<>();
 		if (!revincludedSlots.isEmpty()) {
 			byType.computeIfAbsent("Slot", t -> new LinkedHashSet<>()).addAll(revincludedSlots);
@@ -153,7 +153,7 @@ class GuideSearchExecutor {
 		Set<Long> included = new LinkedHashSet<>(revincludedSlots);
 		for (IncludeSpec spec : specs) {
 			if (!spec.iterate()) {
-				follow(spec, matches.getOrDefault(spec.sourceType(), Set.of()), byType, included, scheduleOfSlot);
+				follow(spec, matches.getOrDefault(spec.sourceType(), Set.of()), byType, included, rowOfSlot);
 			}
 		}
 		Map<String, Set<Long>> done = new HashMap<>();
@@ -171,29 +171,39 @@ class GuideSearchExecutor {
 					continue;
 				}
 				done.get(spec.toString()).addAll(sources);
-				grown |= follow(spec, sources, byType, included, scheduleOfSlot);
+				grown |= follow(spec, sources, byType, included, rowOfSlot);
 			}
 		}
 		return included;
 	}
 
 	private boolean follow(IncludeSpec spec, Collection<Long> sources, Map<String, Set<Long>> byType, Set<Long> included,
-			Map<Long, Long> scheduleOfSlot) {
+			Map<Long, SlotRow> rowOfSlot) {
 		if (sources.isEmpty()) {
 			return false;
 		}
 		List<Link> links = new ArrayList<>();
 		Collection<Long> toQuery = sources;
-		// Slot:schedule: the candidates were found through that very link, so their schedules are known.
-		if ("Slot".equals(spec.sourceType()) && "schedule".equals(spec.param())
-				&& (spec.targetType() == null || "Schedule".equals(spec.targetType()))) {
+		// From the candidate slots, references are known: read with them (FreeSlotIndex), or, for Slot:schedule,
+		// the very link the candidates were found through.
+		if ("Slot".equals(spec.sourceType())) {
+			List<String> paths = paths("Slot", spec.param());
+			boolean schedule = "schedule".equals(spec.param())
+					&& (spec.targetType() == null || "Schedule".equals(spec.targetType()));
 			toQuery = new ArrayList<>();
 			for (Long slot : sources) {
-				Long schedule = scheduleOfSlot.get(slot);
-				if (schedule == null) {
-					toQuery.add(slot);
+				SlotRow row = rowOfSlot.get(slot);
+				if (row != null && row.links() != null) {
+					for (SlotIndexQueries.PathLink link : row.links()) {
+						if (paths.contains(link.path())
+								&& (spec.targetType() == null || spec.targetType().equals(link.targetType()))) {
+							links.add(new Link(slot, link.target(), link.targetType()));
+						}
+					}
+				} else if (row != null && schedule) {
+					links.add(new Link(slot, row.schedule(), "Schedule"));
 				} else {
-					links.add(new Link(slot, schedule, "Schedule"));
+					toQuery.add(slot);
 				}
 			}
 		}

@@ -45,8 +45,19 @@ class SlotIndexQueries {
 		this.partitionSettings = partitionSettings;
 	}
 
-	/** A candidate slot: its resource id, its schedule's, its start, and its current stored version. */
-	record SlotRow(long slot, long schedule, Instant start, EncodedResources.Key key) {}
+	/**
+	 * A candidate slot: its resource id, its schedule's, its start, its current stored version, and its references
+	 * to stored resources when known (null: not read).
+	 */
+	record SlotRow(long slot, long schedule, Instant start, EncodedResources.Key key, List<PathLink> links) {
+
+		SlotRow withLinks(List<PathLink> outgoing) {
+			return new SlotRow(slot, schedule, start, key, outgoing);
+		}
+	}
+
+	/** A reference from a resource, by the index path HAPI recorded it under. */
+	record PathLink(String path, long target, String targetType) {}
 
 	/** A reference between two stored resources. */
 	record Link(long source, long target, String targetType) {}
@@ -127,7 +138,7 @@ class SlotIndexQueries {
 					s.setArray(i, strings(c, schedulePaths));
 				},
 				r -> new SlotRow(r.getLong(1), r.getLong(2), r.getTimestamp(3).toInstant(),
-						new EncodedResources.Key(r.getLong(1), "Slot", r.getString(4), r.getLong(5))));
+						new EncodedResources.Key(r.getLong(1), "Slot", r.getString(4), r.getLong(5)), null));
 	}
 
 	/** The rows by start then slot id, each slot once. */
@@ -137,6 +148,20 @@ class SlotIndexQueries {
 		Set<Long> seen = new java.util.HashSet<>();
 		sorted.removeIf(row -> !seen.add(row.slot()));
 		return sorted;
+	}
+
+	/** Every reference from the resources to a stored resource, by source. */
+	Map<Long, List<PathLink>> outgoingLinks(Collection<Long> sources) {
+		Map<Long, List<PathLink>> links = new HashMap<>();
+		for (Object[] row : query(
+				"SELECT SRC_RESOURCE_ID, SRC_PATH, TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
+						+ " WHERE SRC_RESOURCE_ID = ANY(?) AND TARGET_RESOURCE_ID IS NOT NULL",
+				(c, s) -> s.setArray(1, longs(c, sources)),
+				// Paths and types repeat on every slot: one copy of each is kept.
+				r -> new Object[] {r.getLong(1), new PathLink(r.getString(2).intern(), r.getLong(3), r.getString(4).intern())})) {
+			links.computeIfAbsent((Long) row[0], k -> new ArrayList<>()).add((PathLink) row[1]);
+		}
+		return links;
 	}
 
 	/** The FHIR id of each stored resource. */
