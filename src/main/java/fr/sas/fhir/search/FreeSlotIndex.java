@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import fr.sas.fhir.config.AfterCommit;
 import fr.sas.fhir.config.SasProperties;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import jakarta.annotation.PostConstruct;
@@ -19,8 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Slot;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The free slots of each schedule, in memory, sorted by start: a slot search reads its window by binary search
@@ -170,7 +169,7 @@ class FreeSlotIndex {
 	@Hook(Pointcut.STORAGE_PRESTORAGE_EXPUNGE_EVERYTHING)
 	public void expungedEverything() {
 		forgetAll();
-		afterCommit(this::forgetAll);
+		AfterCommit.run(this::forgetAll);
 	}
 
 	private void changed(IBaseResource resource) {
@@ -179,7 +178,7 @@ class FreeSlotIndex {
 		}
 		String scheduleId = slot.getSchedule().getReferenceElement().getIdPart();
 		forget(scheduleId);
-		afterCommit(() -> forget(scheduleId));
+		AfterCommit.run(() -> forget(scheduleId));
 	}
 
 	private void forget(String scheduleId) {
@@ -194,16 +193,5 @@ class FreeSlotIndex {
 		everything.incrementAndGet();
 		bySchedule.invalidateAll();
 		keptSchedules.clear();
-	}
-
-	private static void afterCommit(Runnable action) {
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					action.run();
-				}
-			});
-		}
 	}
 }

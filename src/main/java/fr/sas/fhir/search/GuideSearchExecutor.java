@@ -183,30 +183,9 @@ class GuideSearchExecutor {
 			return false;
 		}
 		List<Link> links = new ArrayList<>();
-		Collection<Long> toQuery = sources;
-		// From the candidate slots, references are known: read with them (FreeSlotIndex), or, for Slot:schedule,
-		// the very link the candidates were found through.
-		if ("Slot".equals(spec.sourceType())) {
-			List<String> paths = paths("Slot", spec.param());
-			boolean schedule = "schedule".equals(spec.param())
-					&& (spec.targetType() == null || "Schedule".equals(spec.targetType()));
-			toQuery = new ArrayList<>();
-			for (Long slot : sources) {
-				SlotRow row = rowOfSlot.get(slot);
-				if (row != null && row.links() != null) {
-					for (SlotIndexQueries.PathLink link : row.links()) {
-						if (paths.contains(link.path())
-								&& (spec.targetType() == null || spec.targetType().equals(link.targetType()))) {
-							links.add(new Link(slot, link.target(), link.targetType()));
-						}
-					}
-				} else if (row != null && schedule) {
-					links.add(new Link(slot, row.schedule(), "Schedule"));
-				} else {
-					toQuery.add(slot);
-				}
-			}
-		}
+		Collection<Long> toQuery = "Slot".equals(spec.sourceType())
+				? linksOfCandidateSlots(spec, sources, rowOfSlot, links)
+				: sources;
 		if (!toQuery.isEmpty()) {
 			links.addAll(queries.links(toQuery, paths(spec.sourceType(), spec.param()), spec.targetType()));
 		}
@@ -218,6 +197,35 @@ class GuideSearchExecutor {
 			}
 		}
 		return grown;
+	}
+
+	/**
+	 * The references of candidate slots are known: read with them ({@link FreeSlotIndex}), or, for
+	 * {@code Slot:schedule}, the very link they were found through. Adds those to {@code links}; returns the
+	 * sources whose references must be queried.
+	 */
+	private List<Long> linksOfCandidateSlots(IncludeSpec spec, Collection<Long> slots, Map<Long, SlotRow> rowOfSlot,
+			List<Link> links) {
+		List<String> paths = paths("Slot", spec.param());
+		boolean schedule = "schedule".equals(spec.param())
+				&& (spec.targetType() == null || "Schedule".equals(spec.targetType()));
+		List<Long> unknown = new ArrayList<>();
+		for (Long slot : slots) {
+			SlotRow row = rowOfSlot.get(slot);
+			if (row != null && row.links() != null) {
+				for (SlotIndexQueries.PathLink link : row.links()) {
+					if (paths.contains(link.path())
+							&& (spec.targetType() == null || spec.targetType().equals(link.targetType()))) {
+						links.add(new Link(slot, link.target(), link.targetType()));
+					}
+				}
+			} else if (row != null && schedule) {
+				links.add(new Link(slot, row.schedule(), "Schedule"));
+			} else {
+				unknown.add(slot);
+			}
+		}
+		return unknown;
 	}
 
 	/** The index paths of a reference search parameter, as HAPI records them in {@code HFJ_RES_LINK.SRC_PATH}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import fr.sas.fhir.config.AfterCommit;
 import fr.sas.fhir.config.SasProperties;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,8 +23,6 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Remembers the validator's verdicts so that a publisher's thousand slots of one agenda are validated once. The
@@ -192,13 +191,6 @@ public class VerdictMemo {
 			return;
 		}
 		forgetAll();
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					forgetAll();
-				}
-			});
-		}
+		AfterCommit.run(this::forgetAll);
 	}
 }
