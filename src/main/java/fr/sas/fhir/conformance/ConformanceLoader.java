@@ -1,5 +1,7 @@
 package fr.sas.fhir.conformance;
 
+import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
+import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import ca.uhn.fhir.batch2.config.Batch2JobRegisterer;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
@@ -60,6 +62,8 @@ public class ConformanceLoader implements SmartLifecycle {
 	private final ConformanceResources reader;
 	private final Batch2JobRegisterer batch2JobRegisterer;
 	private final SasProfiles sasProfiles;
+	private final ITermReadSvc terminology;
+	private final ITermDeferredStorageSvc deferredTerminology;
 	private volatile boolean running;
 
 	public ConformanceLoader(
@@ -71,7 +75,11 @@ public class ConformanceLoader implements SmartLifecycle {
 			SasProperties properties,
 			ResourcePatternResolver resolver,
 			Batch2JobRegisterer batch2JobRegisterer,
-			SasProfiles sasProfiles) {
+			SasProfiles sasProfiles,
+			ITermReadSvc terminology,
+			ITermDeferredStorageSvc deferredTerminology) {
+		this.terminology = terminology;
+		this.deferredTerminology = deferredTerminology;
 		this.batch2JobRegisterer = batch2JobRegisterer;
 		this.sasProfiles = sasProfiles;
 		this.fhirContext = fhirContext;
@@ -112,6 +120,12 @@ public class ConformanceLoader implements SmartLifecycle {
 		sasProfiles.register(all);
 
 		searchParamRegistry.forceRefresh();
+		// HAPI pre-expands stored ValueSets in a background job that clears every validation cache after each one;
+		// a validation running meanwhile saw a half-built context ("unknown resource name 'Practitioner'"). The
+		// deferred concepts are stored and the expansions made here, before the port opens, so that job finds
+		// nothing left to do.
+		deferredTerminology.saveAllDeferred();
+		terminology.preExpandDeferredValueSetsToTerminologyTables();
 		validationSupport.invalidateCaches();
 		LOG.info("{} conformance resources of {} {}: {} installed or updated, {} unchanged", all.size(),
 				manifest.guide().packageId(), manifest.guide().version(), changed.size(), all.size() - changed.size());
