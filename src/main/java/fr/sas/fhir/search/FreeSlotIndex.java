@@ -121,15 +121,20 @@ class FreeSlotIndex {
 			read.put(schedule, slots);
 			// Kept only if no write to this schedule's slots (or expunge) happened meanwhile; checked again once
 			// kept, since a write may come between the check and the put.
-			if (id != null && counter(id).get() == before.get(schedule) && everything.get() == everythingBefore) {
+			if (id != null && unchanged(id, before.get(schedule), everythingBefore)) {
 				keptSchedules.put(id, schedule);
 				bySchedule.put(schedule, slots);
-				if (counter(id).get() != before.get(schedule) || everything.get() != everythingBefore) {
+				if (!unchanged(id, before.get(schedule), everythingBefore)) {
 					bySchedule.invalidate(schedule);
 				}
 			}
 		}
 		return read;
+	}
+
+	/** No write to the schedule's slots, nor an expunge, since the counters were read. */
+	private boolean unchanged(String scheduleId, long scheduleBefore, long everythingBefore) {
+		return counter(scheduleId).get() == scheduleBefore && everything.get() == everythingBefore;
 	}
 
 	private static int firstAtOrAfter(long[] starts, long low) {

@@ -63,11 +63,11 @@ class GuideSearchExecutor {
 		Instant now = clock.instant();
 		Instant cptsHorizon = now.plus(properties.getRules().getCptsWindow());
 		List<SlotRow> candidates = candidates(search);
-		Map<Long, EncodedResources.Key> slotKeys = new HashMap<>(candidates.size() * 2);
-		candidates.forEach(row -> slotKeys.put(row.slot(), row.key()));
+		Map<Long, SlotRow> rowOfSlot = new HashMap<>(candidates.size() * 2);
+		candidates.forEach(row -> rowOfSlot.put(row.slot(), row));
 		List<Long> edges = SlotAvailability.edges(candidates, now, cptsHorizon);
 		Map<Long, EncodedResources.Encoded> known = edges.isEmpty() ? new HashMap<>()
-				: new HashMap<>(encodedResources.get(edges.stream().map(slotKeys::get).toList(), request));
+				: new HashMap<>(encodedResources.get(edges.stream().map(pid -> rowOfSlot.get(pid).key()).toList(), request));
 		List<SlotRow> offered = SlotAvailability.offered(candidates, now, cptsHorizon, known);
 		Map<String, Set<Long>> matchesByType = new LinkedHashMap<>();
 		Set<Long> revincluded = new LinkedHashSet<>();
@@ -91,8 +91,6 @@ class GuideSearchExecutor {
 			}
 		}
 		Set<Long> included = new LinkedHashSet<>(revincluded);
-		Map<Long, SlotRow> rowOfSlot = new HashMap<>(offered.size() * 2);
-		offered.forEach(row -> rowOfSlot.put(row.slot(), row));
 		included.addAll(includes(search.includes(), matchesByType, revincluded, rowOfSlot));
 		included.removeAll(matches);
 		Set<Long> page = new LinkedHashSet<>(matches);
@@ -101,11 +99,11 @@ class GuideSearchExecutor {
 		List<EncodedResources.Key> toRead = new ArrayList<>();
 		List<Long> others = new ArrayList<>();
 		for (Long pid : page) {
-			EncodedResources.Key key = slotKeys.get(pid);
-			if (key == null) {
+			SlotRow row = rowOfSlot.get(pid);
+			if (row == null) {
 				others.add(pid);
 			} else if (!known.containsKey(pid)) {
-				toRead.add(key);
+				toRead.add(row.key());
 			}
 		}
 		if (!others.isEmpty()) {
