@@ -39,6 +39,8 @@ class OfficialParityTest {
 	/** D1: free-text specialty, refused by the official binding, accepted by the guide's text and by us. */
 	private static final Set<String> DEVIATION_D1 = Set.of("Slot-ExampleSlotPSIndiv3.json", "Slot-ExampleSlotPSIndiv5.json");
 
+	private static final String FR_CORE = "http://interopsante.org/fhir/StructureDefinition/";
+
 	private static FhirValidator project;
 	private static FhirValidator official;
 
@@ -54,8 +56,9 @@ class OfficialParityTest {
 		Map<String, IBaseResource> officialContent = new LinkedHashMap<>();
 		// Our terminology stands in for FR Core's value sets; the package's own definitions then replace ours.
 		readFolder(Path.of("terminology")).forEach(r -> officialContent.put(url(r), r));
-		ours.stream().filter(r -> url(r).equals("http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator"))
-				.forEach(r -> officialContent.put(url(r), r));
+		// FR Core definitions the project writes (FrAppointmentOperator, the FrContactPoint, FrAddress and FrHumanName
+		// datatype profiles) stand for FR Core in the official chain too; the rest get FrCoreStandIns.
+		ours.stream().filter(r -> url(r).startsWith(FR_CORE)).forEach(r -> officialContent.put(url(r), r));
 		readFolder(pkg).forEach(r -> officialContent.put(url(r), r));
 		List<IBaseResource> officialAll = new ArrayList<>(officialContent.values());
 		officialAll.addAll(FrCoreStandIns.missingFrom(CTX, officialAll));
@@ -96,6 +99,30 @@ class OfficialParityTest {
 			assertThat(errors(project, resource)).as("project, broken").isNotEmpty();
 			assertThat(errors(official, resource)).as("official, broken").isNotEmpty();
 		}));
+	}
+
+	/**
+	 * FR Core's datatype constraints (FrContactPoint, FrAddress, FrHumanName), broken in every official example that
+	 * has the element: both chains refuse each mutation.
+	 */
+	@TestFactory
+	Stream<DynamicTest> theFrCoreDatatypeConstraintsGetTheSameVerdict() {
+		List<DynamicTest> tests = new ArrayList<>();
+		for (Path file : SharedIg.exampleFiles()) {
+			Resource example = SharedIg.read(file);
+			for (Map.Entry<String, java.util.function.Predicate<Resource>> mutation : FrCoreMutations.ALL.entrySet()) {
+				Resource broken = example.copy();
+				if (!mutation.getValue().test(broken)) {
+					continue; // the example has no such element
+				}
+				tests.add(DynamicTest.dynamicTest(file.getFileName() + ": " + mutation.getKey(), () -> {
+					assertThat(errors(official, broken)).as("official verdict").isNotEmpty();
+					assertThat(errors(project, broken)).as("project verdict").isNotEmpty();
+				}));
+			}
+		}
+		assertThat(tests).as("the examples exercise every mutation").hasSizeGreaterThanOrEqualTo(FrCoreMutations.ALL.size());
+		return tests.stream();
 	}
 
 	private static FhirValidator validator(List<IBaseResource> content) {
