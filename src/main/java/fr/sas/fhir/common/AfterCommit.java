@@ -1,4 +1,4 @@
-package fr.sas.fhir.config;
+package fr.sas.fhir.common;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;

@@ -1,4 +1,4 @@
-package fr.sas.fhir.config;
+package fr.sas.fhir.common;
 
 /**
  * Marks an interceptor whose outgoing-response or pre-show hooks never look at nor change a search answer (for

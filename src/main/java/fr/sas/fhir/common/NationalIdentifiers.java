@@ -1,4 +1,4 @@
-package fr.sas.fhir.rules;
+package fr.sas.fhir.common;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
-package fr.sas.fhir.validation;
+package fr.sas.fhir.common;
 
-import fr.sas.fhir.config.ServedResourceTypes;
+import fr.sas.fhir.common.ServedResourceTypes;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package fr.sas.fhir.config;
+package fr.sas.fhir.common;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

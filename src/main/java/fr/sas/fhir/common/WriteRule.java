@@ -1,4 +1,4 @@
-package fr.sas.fhir.rules;
+package fr.sas.fhir.common;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;

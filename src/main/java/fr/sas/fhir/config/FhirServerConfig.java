@@ -1,5 +1,8 @@
 package fr.sas.fhir.config;
 
+import fr.sas.fhir.common.SasProperties;
+import fr.sas.fhir.common.ServedResourceTypes;
+
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -22,7 +25,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import fr.sas.fhir.validation.BundleValidationProvider;
+import fr.sas.fhir.common.FhirOperationProvider;
 import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -62,7 +65,7 @@ public class FhirServerConfig {
 			DatabaseBackedPagingProvider pagingProvider,
 			ApplicationContext applicationContext,
 			SasProperties properties,
-			BundleValidationProvider bundleValidationProvider) {
+			java.util.List<FhirOperationProvider> featureProviders) {
 		// The REST server keeps its own interceptor service: HAPI's storage layer calls the hooks of the JPA
 		// service and of the request's server together, so sharing one service would run every hook twice.
 		RestfulServer server = new RestfulServer(systemDao.getContext());
@@ -73,7 +76,8 @@ public class FhirServerConfig {
 				.toList());
 		server.registerProvider(systemProvider);
 		server.registerProvider(valueSetOperationProvider);
-		server.registerProvider(bundleValidationProvider);
+		// The feature packages' providers (Bundle/$validate, operations), registered without importing them.
+		featureProviders.forEach(server::registerProvider);
 
 		JpaCapabilityStatementProvider capabilityStatementProvider = new JpaCapabilityStatementProvider(
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport);

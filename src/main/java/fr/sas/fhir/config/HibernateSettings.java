@@ -1,5 +1,7 @@
 package fr.sas.fhir.config;
 
+import fr.sas.fhir.common.SasProperties;
+
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.search.HapiHSearchAnalysisConfigurers;

@@ -1,5 +1,7 @@
 package fr.sas.fhir.config;
 
+import fr.sas.fhir.common.SasProperties;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;

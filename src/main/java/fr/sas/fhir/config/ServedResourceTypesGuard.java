@@ -1,5 +1,7 @@
 package fr.sas.fhir.config;
 
+import fr.sas.fhir.common.ServedResourceTypes;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;

@@ -1,6 +1,6 @@
 package fr.sas.fhir.conformance;
 
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;

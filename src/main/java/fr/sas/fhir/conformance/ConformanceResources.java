@@ -2,7 +2,7 @@ package fr.sas.fhir.conformance;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
-import fr.sas.fhir.config.ServedResourceTypes;
+import fr.sas.fhir.common.ServedResourceTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

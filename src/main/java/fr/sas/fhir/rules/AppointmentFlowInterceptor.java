@@ -1,5 +1,9 @@
 package fr.sas.fhir.rules;
 
+import fr.sas.fhir.common.NationalIdentifiers;
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.WriteRule;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -13,12 +17,9 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.util.UrlUtil;
-import com.google.common.util.concurrent.Striped;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Appointment;
@@ -46,16 +47,16 @@ public class AppointmentFlowInterceptor extends WriteRule {
 	static final String OPERATOR = "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator";
 	static final String SAS_TECHNICAL_SYSTEM = "urn:oid:1.2.250.1.213.3.6";
 
-	private static final String HELD_LOCK = AppointmentFlowInterceptor.class.getName() + ".lock";
-	private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+	private static final Duration LOCK_WAIT = Duration.ofSeconds(20);
 
 	private final FhirContext fhirContext;
 	private final DaoRegistry daoRegistry;
-	private final Striped<Lock> locks = Striped.lock(256);
+	private final IdentifiedCreate posts;
 
 	public AppointmentFlowInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
+		this.posts = new IdentifiedCreate(fhirContext, new RequestLocks("appointment-identifiers", LOCK_WAIT));
 	}
 
 	/**
@@ -77,31 +78,14 @@ public class AppointmentFlowInterceptor extends WriteRule {
 			return; // profile validation will refuse it
 		}
 		String token = identifier.getSystem() + "|" + identifier.getValue();
-		Lock lock = locks.get(token);
-		if (!lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-			throw new ResourceVersionConflictException("Appointment " + token + " is being written by another request");
-		}
-		request.getUserData().put(HELD_LOCK, lock);
-		List<IBaseResource> existing = findByIdentifier(identifier);
-		if (!existing.isEmpty() && !sameContent((Appointment) existing.get(0), appointment)) {
-			release(request);
-			OperationOutcome outcome = new OperationOutcome();
-			outcome.addIssue(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR, "Appointment.identifier",
-					"SAS-appointment-identifier", "an Appointment with identifier " + token + " exists ("
-							+ existing.get(0).getIdElement().toUnqualifiedVersionless().getValue()
-							+ "); to change it, send PUT Appointment?identifier=" + token));
-			throw new ResourceVersionConflictException("Appointment " + token + " exists", outcome);
-		}
-		// Identical retry or new appointment: a conditional create returns the stored one or creates it.
-		request.setFixedConditionalUrl("Appointment?identifier=" + UrlUtil.escapeUrlParam(token));
+		posts.identify(request, appointment, List.of(token), () -> findByIdentifier(identifier),
+				"Appointment?identifier=" + UrlUtil.escapeUrlParam(token), "Appointment.identifier",
+				"SAS-appointment-identifier", "PUT Appointment?identifier=" + token);
 	}
 
 	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
 	public void release(RequestDetails request) {
-		Object lock = request.getUserData().remove(HELD_LOCK);
-		if (lock instanceof Lock held) {
-			held.unlock();
-		}
+		posts.release(request);
 	}
 
 
@@ -156,19 +140,5 @@ public class AppointmentFlowInterceptor extends WriteRule {
 		SearchParameterMap map = SearchParameterMap.newSynchronous(
 				"identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
 		return daoRegistry.getResourceDao("Appointment").search(map, new SystemRequestDetails()).getResources(0, 2);
-	}
-
-	/** Same appointment content, whatever the ids, metadata and narrative. */
-	private boolean sameContent(Appointment stored, Appointment sent) {
-		return encodeContent(stored).equals(encodeContent(sent));
-	}
-
-	private String encodeContent(Appointment appointment) {
-		Appointment copy = appointment.copy();
-		copy.setIdElement(null);
-		copy.setMeta(null);
-		copy.setText(null);
-		copy.getMeta().setProfile(appointment.getMeta().getProfile());
-		return fhirContext.newJsonParser().encodeResourceToString(copy);
 	}
 }

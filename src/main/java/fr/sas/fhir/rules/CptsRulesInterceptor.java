@@ -5,7 +5,11 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.NationalIdentifiers;
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.SasCodes;
+import fr.sas.fhir.common.SasProperties;
+import fr.sas.fhir.common.WriteRule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +37,6 @@ import org.springframework.stereotype.Component;
 @Interceptor(order = WriteRule.BUSINESS)
 public class CptsRulesInterceptor extends WriteRule {
 
-	static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
-	static final String TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";
-	static final String SLOT_SERVICE_TYPE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType";
 
 	private final FhirContext fhirContext;
 	private final ReferencedResources references;
@@ -50,32 +51,27 @@ public class CptsRulesInterceptor extends WriteRule {
 		this.window = properties.getRules().getCptsWindow();
 	}
 
-	public static boolean isCpts(Slot slot) {
-		return slot.getMeta().getSecurity().stream()
-				.anyMatch(c -> TYPE_CRENEAU.equals(c.getSystem()) && "CPTS".equals(c.getCode()));
-	}
-
 	@Override
 	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!(resource instanceof Slot slot)) {
 			return;
 		}
 		RuleViolations violations = new RuleViolations();
-		boolean cpts = isCpts(slot);
+		boolean cpts = SasCodes.isCpts(slot);
 		boolean hasCptsService = false;
 		List<CodeableConcept> serviceTypes = slot.getServiceType();
 		for (int i = 0; i < serviceTypes.size(); i++) {
 			CodeableConcept serviceType = serviceTypes.get(i);
 			String path = "Slot.serviceType[" + i + "]";
-			List<Extension> serviceRefs = serviceType.getExtensionsByUrl(SLOT_SERVICE_TYPE);
+			List<Extension> serviceRefs = serviceType.getExtensionsByUrl(SasCodes.SLOT_SERVICE_TYPE);
 			boolean is604 = serviceType.getCoding().stream()
-					.anyMatch(c -> TRE_R66.equals(c.getSystem()) && "604".equals(c.getCode()));
+					.anyMatch(c -> SasCodes.TRE_R66.equals(c.getSystem()) && "604".equals(c.getCode()));
 			if (serviceRefs.isEmpty()) {
 				continue;
 			}
 			if (!cpts) {
 				violations.add(path, "SAS-cpts-tag", "a serviceType referencing a CPTS HealthcareService needs the "
-						+ "CPTS code in Slot.meta.security (" + TYPE_CRENEAU + ")");
+						+ "CPTS code in Slot.meta.security (" + SasCodes.TYPE_CRENEAU + ")");
 			}
 			if (is604) {
 				hasCptsService = true;
@@ -86,7 +82,7 @@ public class CptsRulesInterceptor extends WriteRule {
 		}
 		if (cpts && !hasCptsService) {
 			violations.add("Slot.serviceType", "SAS-cpts-service", "a CPTS slot needs a serviceType coded TRE_R66 604 "
-					+ "whose extension " + SLOT_SERVICE_TYPE + " references the CPTS HealthcareService");
+					+ "whose extension " + SasCodes.SLOT_SERVICE_TYPE + " references the CPTS HealthcareService");
 		}
 		if (cpts) {
 			checkWindow(slot, violations);

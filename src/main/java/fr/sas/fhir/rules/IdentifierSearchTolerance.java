@@ -1,5 +1,7 @@
 package fr.sas.fhir.rules;
 
+import fr.sas.fhir.common.NationalIdentifiers;
+
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;

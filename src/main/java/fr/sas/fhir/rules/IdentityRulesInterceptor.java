@@ -1,17 +1,23 @@
 package fr.sas.fhir.rules;
 
+import fr.sas.fhir.common.NationalIdentifiers;
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.WriteRule;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import fr.sas.fhir.config.SasProperties;
-import fr.sas.fhir.config.ServedResourceTypes;
-import fr.sas.fhir.validation.ProfileValidatingInterceptor;
+import fr.sas.fhir.common.SasProperties;
+import fr.sas.fhir.common.ServedResourceTypes;
+import fr.sas.fhir.common.WriteWarnings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import fr.sas.fhir.common.SasCodes;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -20,7 +26,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Identity rules of the guide's FAQ, on every write of the served business types, before profile validation:
- * national identifiers (IDNPS, IDNST) carry their type prefix, phone numbers are {@code +33XXXXXXXXX}.
+ * national identifiers (IDNPS, IDNST) carry their type prefix, phone numbers are {@code +33XXXXXXXXX} (or the
+ * E.164 form of an overseas territory, see {@link PhoneNumbers}), and a code-system URL as some pages print it
+ * (TRE_R66 in FAQ item 6 and on the CPTS page) is the code system's canonical URL.
  * Strict by default: a wrong form is refused (422) and the message gives the corrected value when there is one.
  * With {@code sas.rules.normalize-identifiers=true} the corrected value is stored and a warning returned.
  */
@@ -74,13 +82,27 @@ public class IdentityRulesInterceptor extends WriteRule {
 				warnings.add(RuleViolations.issue(OperationOutcome.IssueSeverity.WARNING, path + ".value",
 						"SAS-phone-format", "'" + value + "' stored as '" + corrected.get() + "'"));
 			} else {
-				violations.add(path + ".value", "SAS-phone-format", "'" + value + "' is not in the +33XXXXXXXXX form"
+				violations.add(path + ".value", "SAS-phone-format", "'" + value + "' is not in the international form ("
+						+ PhoneNumbers.expectedForms() + ")"
 						+ corrected.map(c -> "; send '" + c + "'").orElse(""));
 			}
 		});
+		ElementWalker.forEach(r, Coding.class, (path, coding) -> {
+			String canonical = SasCodes.PRINTED_SYSTEMS.get(coding.getSystem());
+			if (canonical == null) {
+				return;
+			}
+			String printed = coding.getSystem();
+			if (normalize) {
+				coding.setSystem(canonical);
+				warnings.add(RuleViolations.issue(OperationOutcome.IssueSeverity.WARNING, path + ".system",
+						"SAS-code-system-url", "'" + printed + "' stored as '" + canonical + "'"));
+			} else {
+				violations.add(path + ".system", "SAS-code-system-url", "'" + printed + "' is how a page of the guide "
+						+ "prints this code system, not its URL; send '" + canonical + "'");
+			}
+		});
 		violations.throwIfAny(fhirContext);
-		if (request != null && !warnings.isEmpty()) {
-			ProfileValidatingInterceptor.addWarnings(request, warnings);
-		}
+		WriteWarnings.add(request, warnings);
 	}
 }

@@ -1,5 +1,8 @@
 package fr.sas.fhir.rules;
 
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.WriteRule;
+
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -7,14 +10,16 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.Lock;
+import java.time.Duration;
+import java.util.ArrayList;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -24,9 +29,11 @@ import org.springframework.stereotype.Component;
 /**
  * When an Appointment references a Slot held by this server (the SAS agenda), booking makes that slot busy in
  * the same transaction, so no search offers it any more; cancelling a future appointment frees it. Bookings of
- * one slot are serialized on this node (a lock per slot held until the request completes): of two concurrent
- * bookings, exactly one succeeds and the other gets 409. Across nodes, HAPI's version check of the slot is the
- * backstop.
+ * one slot are serialized on this node: before its transaction starts, a request takes the locks of every slot
+ * its appointments reference, all at once in a fixed order and with a time-out ({@link RequestLocks}), and
+ * holds them until it completes. Of two concurrent bookings, exactly one succeeds and the other gets 409; two
+ * transactions booking X, Y and Y, X never wait for each other. Across nodes, HAPI's version check of the slot is
+ * the backstop.
  */
 @Component
 @Interceptor(order = WriteRule.EFFECTS)
@@ -35,13 +42,12 @@ public class SlotBookingInterceptor extends WriteRule {
 	/** Statuses under which an appointment holds its slot. */
 	static final Set<String> HOLDING = Set.of("booked", "pending", "arrived", "fulfilled", "checked-in", "waitlist");
 
-	private static final String HELD_LOCKS = SlotBookingInterceptor.class.getName() + ".locks";
+	private static final Duration LOCK_WAIT = Duration.ofSeconds(20);
 
 	private final DaoRegistry daoRegistry;
 	private final ReferencedResources references;
 	private final Clock clock;
-	private final com.google.common.util.concurrent.Striped<Lock> locks =
-			com.google.common.util.concurrent.Striped.lock(256);
+	private final RequestLocks locks = new RequestLocks("slots", LOCK_WAIT);
 
 	public SlotBookingInterceptor(DaoRegistry daoRegistry, ReferencedResources references, Clock clock) {
 		this.daoRegistry = daoRegistry;
@@ -49,12 +55,37 @@ public class SlotBookingInterceptor extends WriteRule {
 		this.clock = clock;
 	}
 
+	/** Every slot the request's appointments reference, locked before its transaction starts. */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+	public void lockReferencedSlots(RequestDetails request) throws InterruptedException {
+		List<String> slots = new ArrayList<>();
+		IBaseResource body = request.getResource();
+		if (body instanceof Appointment appointment) {
+			slotIds(appointment, slots);
+		} else if (body instanceof Bundle bundle) {
+			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+				if (entry.getResource() instanceof Appointment appointment) {
+					slotIds(appointment, slots);
+				}
+			}
+		}
+		locks.lockAll(request, slots, "slot " + String.join(", ", slots), "Appointment.slot");
+	}
+
+	private static void slotIds(Appointment appointment, List<String> into) {
+		for (Reference slot : appointment.getSlot()) {
+			if (slot.hasReference()) {
+				String id = new IdType(slot.getReference()).getIdPart();
+				if (id != null) {
+					into.add(id);
+				}
+			}
+		}
+	}
+
 	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
 	public void releaseLocks(RequestDetails request) {
-		Object held = request.getUserData().remove(HELD_LOCKS);
-		if (held instanceof List<?> list) {
-			list.forEach(lock -> ((Lock) lock).unlock());
-		}
+		locks.release(request);
 	}
 
 	@Override
@@ -66,8 +97,6 @@ public class SlotBookingInterceptor extends WriteRule {
 		boolean heldBefore = previous instanceof Appointment before && before.hasStatus()
 				&& HOLDING.contains(before.getStatus().toCode());
 		for (Reference slotReference : appointment.getSlot()) {
-			// Lock before reading: the slot must not sit stale in this transaction's persistence context.
-			lock(new org.hl7.fhir.r4.model.IdType(slotReference.getReference()).getIdPart(), request);
 			Optional<Resource> found = references.find(slotReference, request);
 			if (found.isEmpty() || !(found.get() instanceof Slot slot)) {
 				continue; // a slot of another agenda: nothing to book here
@@ -84,19 +113,6 @@ public class SlotBookingInterceptor extends WriteRule {
 					&& slot.getStart() != null && slot.getStart().toInstant().isAfter(clock.instant())) {
 				setStatus(slot, Slot.SlotStatus.FREE);
 			}
-		}
-	}
-
-	@SuppressWarnings("unchecked")
-	private void lock(String slotId, RequestDetails request) {
-		if (!(request instanceof ServletRequestDetails) || slotId == null) {
-			return; // only REST requests get SERVER_PROCESSING_COMPLETED, which releases the lock
-		}
-		Lock lock = locks.get(slotId);
-		List<Lock> held = (List<Lock>) request.getUserData().computeIfAbsent(HELD_LOCKS, k -> new java.util.ArrayList<>());
-		if (!held.contains(lock)) {
-			lock.lock();
-			held.add(lock);
 		}
 	}
 

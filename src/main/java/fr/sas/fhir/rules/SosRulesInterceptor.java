@@ -1,5 +1,9 @@
 package fr.sas.fhir.rules;
 
+import fr.sas.fhir.common.NationalIdentifiers;
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.WriteRule;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;

@@ -7,8 +7,8 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import fr.sas.fhir.config.SasProperties;
-import fr.sas.fhir.rules.CptsRulesInterceptor;
+import fr.sas.fhir.common.SasProperties;
+import fr.sas.fhir.common.SasCodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ class EncodedResources {
 		boolean cpts = false;
 		Instant end = null;
 		if (resource instanceof Slot slot) {
-			cpts = CptsRulesInterceptor.isCpts(slot);
+			cpts = SasCodes.isCpts(slot);
 			end = slot.getEnd() == null ? null : slot.getEnd().toInstant();
 		}
 		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end);

@@ -1,6 +1,6 @@
 package fr.sas.fhir.search;
 
-import fr.sas.fhir.rules.NationalIdentifiers;
+import fr.sas.fhir.common.NationalIdentifiers;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -74,7 +74,7 @@ record GuideSearch(
 		}
 		requireFree("status", parameters.get("status"));
 		return Optional.of(new GuideSearch(Shape.PRACTITIONER,
-				identifiers(PRACTITIONER_CHAIN, parameters.get(PRACTITIONER_CHAIN), max),
+				identifiers(PRACTITIONER_CHAIN, parameters.get(PRACTITIONER_CHAIN), max, NationalIdentifiers.IDNPS_SYSTEM),
 				SearchBounds.parse("start", parameters.get("start"), zone),
 				includes.get(), false, count(parameters, maxCount), offset(parameters)));
 	}
@@ -97,7 +97,7 @@ record GuideSearch(
 		}
 		requireFree(HAS + "status", parameters.get(HAS + "status"));
 		return Optional.of(new GuideSearch(Shape.SOS,
-				identifiers(SOS_CHAIN, parameters.get(SOS_CHAIN), max),
+				identifiers(SOS_CHAIN, parameters.get(SOS_CHAIN), max, NationalIdentifiers.IDNST_SYSTEM),
 				SearchBounds.parse(HAS + "start", parameters.get(HAS + "start"), zone),
 				includes.get(), revincludes.length > 0, count(parameters, maxCount), offset(parameters)));
 	}
@@ -118,8 +118,11 @@ record GuideSearch(
 		return v.equals("free") || v.equals("http://hl7.org/fhir/slotstatus|free");
 	}
 
-	/** The OR list of identifiers, with or without spaces after the commas, each also under its prefixed form. */
-	private static List<Token> identifiers(String parameter, String[] values, int max) {
+	/**
+	 * The OR list of identifiers, with or without spaces after the commas, each also under its prefixed form: in
+	 * its own system, or in the chain's national system when the request gave a value alone.
+	 */
+	private static List<Token> identifiers(String parameter, String[] values, int max, String nationalSystem) {
 		if (values == null || values.length != 1) {
 			throw SearchRefusal.badParameter(parameter, "one comma-separated list of system|value identifiers is expected");
 		}
@@ -138,9 +141,8 @@ record GuideSearch(
 				throw SearchRefusal.badParameter(parameter, "'" + text + "' has no identifier value");
 			}
 			tokens.add(new Token(system == null || system.isEmpty() ? null : system, value));
-			if (system != null) {
-				NationalIdentifiers.prefixed(system, value).ifPresent(p -> tokens.add(new Token(system, p)));
-			}
+			String prefixSystem = system == null || system.isEmpty() ? nationalSystem : system;
+			NationalIdentifiers.prefixed(prefixSystem, value).ifPresent(p -> tokens.add(new Token(prefixSystem, p)));
 		}
 		if (given == 0) {
 			throw SearchRefusal.badParameter(parameter, "at least one identifier is required");

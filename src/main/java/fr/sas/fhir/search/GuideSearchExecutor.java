@@ -5,7 +5,7 @@ import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.search.SlotIndexQueries.Link;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import java.time.Clock;

@@ -10,7 +10,7 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
-import fr.sas.fhir.config.LeavesSearchAnswersAlone;
+import fr.sas.fhir.common.LeavesSearchAnswersAlone;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import ca.uhn.fhir.model.api.Include;
@@ -25,7 +25,7 @@ import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.ServerInterceptorUtil;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -102,6 +102,11 @@ public class GuideSearchInterceptor {
 		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
 		if (answerIsCompactJson(request, encoding)) {
 			Bundle envelope = bundle(search, request, page, List.of(), pageSize, profile);
+			// Only hooks that leave search answers alone are registered here (headers, such as the warnings'): they
+			// see the envelope, the entries are written from their encoded form.
+			if (!outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
+				return false;
+			}
 			EncodedBundleWriter.write(request.getFhirContext(), envelope, page.entries(), request.getFhirServerBase(),
 					encoding.getResourceContentType(), request.isRespondGzip(), httpResponse);
 			return false;
@@ -117,22 +122,29 @@ public class GuideSearchInterceptor {
 		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(resources, request, broadcaster);
 		Bundle bundle = bundle(search, request, page, shown, pageSize, profile);
 		ResponseDetails response = new ResponseDetails(200, bundle);
-		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_OUTGOING_RESPONSE)) {
-			boolean proceed = broadcaster.callHooks(Pointcut.SERVER_OUTGOING_RESPONSE, new HookParams()
-					.add(RequestDetails.class, request)
-					.addIfMatchesType(ServletRequestDetails.class, request)
-					.add(IBaseResource.class, bundle)
-					.add(ResponseDetails.class, response)
-					.add(HttpServletRequest.class, httpRequest)
-					.add(HttpServletResponse.class, httpResponse));
-			if (!proceed) {
-				return false;
-			}
+		if (!outgoingResponse(request, response, httpRequest, httpResponse)) {
+			return false;
 		}
 		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
 				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false,
 				request.isRespondGzip(), request);
 		return false;
+	}
+
+	/** The {@code SERVER_OUTGOING_RESPONSE} hooks, as HAPI calls them; false when one has answered itself. */
+	private static boolean outgoingResponse(RequestDetails request, ResponseDetails response,
+			HttpServletRequest httpRequest, HttpServletResponse httpResponse) {
+		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
+		if (broadcaster == null || !broadcaster.hasHooks(Pointcut.SERVER_OUTGOING_RESPONSE)) {
+			return true;
+		}
+		return broadcaster.callHooks(Pointcut.SERVER_OUTGOING_RESPONSE, new HookParams()
+				.add(RequestDetails.class, request)
+				.addIfMatchesType(ServletRequestDetails.class, request)
+				.add(IBaseResource.class, response.getResponseResource())
+				.add(ResponseDetails.class, response)
+				.add(HttpServletRequest.class, httpRequest)
+				.add(HttpServletResponse.class, httpResponse));
 	}
 
 	/**
@@ -145,8 +157,10 @@ public class GuideSearchInterceptor {
 			return false;
 		}
 		String accept = request.getHeader("Accept");
-		if (accept != null && accept.contains("text/html")) {
-			return false;
+		String[] format = request.getParameters().get("_format");
+		if ((accept != null && accept.contains("text/html"))
+				|| (format != null && String.join(",", format).contains("html"))) {
+			return false; // the response highlighter renders a page for a browser
 		}
 		if (storageInterceptors.hasHooks(Pointcut.STORAGE_PRESHOW_RESOURCES)) {
 			return false;

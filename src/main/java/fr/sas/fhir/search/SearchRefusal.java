@@ -1,6 +1,7 @@
 package fr.sas.fhir.search;
 
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import fr.sas.fhir.common.RuleViolations;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
@@ -10,18 +11,12 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 final class SearchRefusal {
 
 	static final String RULE = "SAS-search-parameter";
-	private static final String RULE_SYSTEM = "https://sas-fhir-server.example/rules";
 
 	private SearchRefusal() {}
 
 	static InvalidRequestException badParameter(String parameter, String message) {
-		OperationOutcome outcome = new OperationOutcome();
-		OperationOutcome.OperationOutcomeIssueComponent issue = outcome.addIssue()
-				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-				.setCode(OperationOutcome.IssueType.INVALID)
-				.setDiagnostics(parameter + ": " + message)
-				.addExpression(parameter);
-		issue.getDetails().addCoding().setSystem(RULE_SYSTEM).setCode(RULE);
+		OperationOutcome outcome = RuleViolations.outcome(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR,
+				OperationOutcome.IssueType.INVALID, parameter, RULE, parameter + ": " + message));
 		return new InvalidRequestException(parameter + ": " + message, outcome);
 	}
 }

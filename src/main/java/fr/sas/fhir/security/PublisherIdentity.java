@@ -3,7 +3,7 @@ package fr.sas.fhir.security;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package fr.sas.fhir.rules;
+package fr.sas.fhir.security;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
@@ -8,8 +8,9 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.util.UrlUtil;
-import fr.sas.fhir.security.PublisherIdentity;
-import fr.sas.fhir.validation.SasProfiles;
+import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.WriteRule;
+import fr.sas.fhir.common.SasProfiles;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -45,7 +46,7 @@ public class PublisherOwnershipInterceptor extends WriteRule {
 
 	/**
 	 * A publisher's conditional write matches among its own resources only. Runs once HAPI knows the operation and
-	 * before it reads the conditional URL, after {@link PractitionerAccountsInterceptor} (lower order) fixed it.
+	 * before it reads the conditional URL, after {@code rules.PractitionerAccountsInterceptor} (lower order) fixed it.
 	 */
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public void scopeConditionalWrites(RequestDetails request) {

@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.annotation.Validate;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.ValidationModeEnum;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import fr.sas.fhir.common.FhirOperationProvider;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  * validator does. Bundles are not stored: this is the only Bundle interaction the server offers.
  */
 @Component
-public class BundleValidationProvider implements IResourceProvider {
+public class BundleValidationProvider implements IResourceProvider, FhirOperationProvider {
 
 	private final ProfileValidator validator;
 

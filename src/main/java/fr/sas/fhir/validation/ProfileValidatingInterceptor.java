@@ -1,17 +1,18 @@
 package fr.sas.fhir.validation;
 
+import fr.sas.fhir.common.SasProfiles;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.ResponseDetails;
-import jakarta.servlet.http.HttpServletResponse;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
-import fr.sas.fhir.rules.WriteRule;
+import fr.sas.fhir.common.WriteRule;
+import fr.sas.fhir.common.WriteWarnings;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,13 +22,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor(order = WriteRule.PROFILE)
-public class ProfileValidatingInterceptor extends WriteRule implements fr.sas.fhir.config.LeavesSearchAnswersAlone {
-
-	/** Request user-data key under which the warnings of accepted writes are collected for the response. */
-	public static final String WARNINGS = ProfileValidatingInterceptor.class.getName() + ".warnings";
-
-	public static final String HEADER = "X-FHIR-Request-Validation";
-	private static final int MAX_HEADER = 4000;
+public class ProfileValidatingInterceptor extends WriteRule implements fr.sas.fhir.common.LeavesSearchAnswersAlone {
 
 	private final FhirContext fhirContext;
 	private final ProfileValidator validator;
@@ -52,37 +47,6 @@ public class ProfileValidatingInterceptor extends WriteRule implements fr.sas.fh
 		return copy;
 	}
 
-	/** Warnings of an accepted write (validation, normalization rules), reported with the response. */
-	@SuppressWarnings("unchecked")
-	public static void addWarnings(
-			RequestDetails request, java.util.List<OperationOutcome.OperationOutcomeIssueComponent> issues) {
-		((java.util.List<OperationOutcome.OperationOutcomeIssueComponent>)
-						request.getUserData().computeIfAbsent(WARNINGS, k -> new java.util.ArrayList<>()))
-				.addAll(issues);
-	}
-
-	/**
-	 * Warnings never block; they come back with the answer: in the OperationOutcome when the client asked for one
-	 * ({@code Prefer: return=OperationOutcome}), and always in the {@code X-FHIR-Request-Validation} header
-	 * (HAPI's convention for request validation results) as a JSON OperationOutcome.
-	 */
-	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
-	public void reportWarnings(RequestDetails request, ResponseDetails response, HttpServletResponse servletResponse) {
-		Object collected = request.getUserData().get(WARNINGS);
-		if (!(collected instanceof java.util.List<?> warnings) || warnings.isEmpty()) {
-			return;
-		}
-		OperationOutcome outcome = new OperationOutcome();
-		warnings.forEach(w -> outcome.addIssue(((OperationOutcome.OperationOutcomeIssueComponent) w).copy()));
-		if (response.getResponseResource() instanceof OperationOutcome returned) {
-			outcome.getIssue().forEach(issue -> returned.addIssue(issue.copy()));
-		}
-		if (servletResponse != null) {
-			String json = fhirContext.newJsonParser().encodeResourceToString(outcome);
-			servletResponse.addHeader(HEADER, json.length() > MAX_HEADER ? json.substring(0, MAX_HEADER) : json);
-		}
-	}
-
 	@Override
 	protected void check(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (!profiles.isGoverned(fhirContext.getResourceType(resource))) {
@@ -96,8 +60,6 @@ public class ProfileValidatingInterceptor extends WriteRule implements fr.sas.fh
 					fhirContext.getResourceType(resource) + id + ": " + issue.getDiagnostics()));
 			throw new UnprocessableEntityException(fhirContext, outcome);
 		}
-		if (request != null && !verdict.issues().isEmpty()) {
-			addWarnings(request, verdict.issues());
-		}
+		WriteWarnings.add(request, verdict.issues());
 	}
 }

@@ -1,5 +1,7 @@
 package fr.sas.fhir.validation;
 
+import fr.sas.fhir.common.SasProfiles;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import java.util.ArrayList;

@@ -3,7 +3,10 @@ package fr.sas.fhir.rules;
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
+import fr.sas.fhir.support.RawHttp;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -87,6 +90,25 @@ public interface AppointmentFlowContract {
 		Response fresh = fhir().put("/Appointment?identifier=" + SYSTEM + "|" + unknown, appointment(unknown));
 		assertThat(fresh.status()).as(fresh.toString()).isEqualTo(201);
 		assertThat(count(unknown)).isEqualTo(1);
+	}
+
+	@Test
+	default void theAppointmentPagesConditionalUpdateWorksAsPrinted() {
+		// specifications_techniques-tous-gestion_rdv: PUT [base]/Appointment?Identifier=[ID], '|' sent raw.
+		String value = UUID.randomUUID().toString();
+		Response created = fhir().post("/Appointment", appointment(value));
+		String id = created.resource().getIdElement().getIdPart();
+		byte[] cancelled = FhirHttp.CTX.newJsonParser().encodeResourceToString(
+				appointment(value).setStatus(Appointment.AppointmentStatus.CANCELLED)).getBytes(StandardCharsets.UTF_8);
+
+		RawHttp.Response updated = new RawHttp(fhir().base()).send("PUT", "/Appointment?Identifier=" + SYSTEM + "|" + value,
+				cancelled, "Content-Type: application/fhir+json", "Accept: application/json+fhir");
+		assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
+		assertThat(updated.resource().getIdElement().getIdPart()).isEqualTo(id);
+		assertThat(updated.headers().get("x-fhir-request-validation")).contains("SAS-parameter-name", "send 'identifier'");
+		assertThat(((Appointment) fhir().get("/Appointment/" + id).resource()).getStatus())
+				.isEqualTo(Appointment.AppointmentStatus.CANCELLED);
+		assertThat(count(value)).isEqualTo(1);
 	}
 
 	@Test

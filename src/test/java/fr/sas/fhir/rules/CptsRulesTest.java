@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
 import fr.sas.fhir.support.H2ServerTest;

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Slot;
 import org.junit.jupiter.api.Test;
 
 /** Identity rules of the FAQ on the running server: strict writes, tolerant searches, prefixed answers. */
@@ -78,6 +79,41 @@ class IdentityRulesTest extends H2ServerTest {
 		Response foreign = fhir().put("/PractitionerRole/" + role.getIdPart(), role);
 		assertThat(foreign.status()).isEqualTo(422);
 		assertThat(refused(foreign.outcome(), "SAS-phone-format", "PractitionerRole.telecom[0].value", null)).isTrue();
+	}
+
+	@Test
+	void overseasNumbersAreAcceptedInTheirTerritorysInternationalForm() {
+		// La Réunion, Mayotte (and its former code), Guadeloupe, Guyane, Martinique, Saint-Pierre-et-Miquelon.
+		for (String number : List.of("+262262123456", "+262269601234", "+269269601234", "+590590123456", "+594594123456",
+				"+596596123456", "+508411234")) {
+			String org = id();
+			Organization organization = cptsOrganization(org, "1950047225");
+			organization.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(number);
+			Response response = fhir().put("/Organization/" + org, organization);
+			assertThat(response.status()).as(number + " -> " + response).isEqualTo(201);
+		}
+		// A national overseas number is corrected to its territory's code, not to +33.
+		String org = id();
+		Organization organization = cptsOrganization(org, "1950047225");
+		organization.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("0692 12 34 56");
+		Response response = fhir().put("/Organization/" + org, organization);
+		assertThat(response.status()).isEqualTo(422);
+		assertThat(refused(response.outcome(), "SAS-phone-format", "Organization.telecom[0].value", "'+262692123456'"))
+				.as(response.toString()).isTrue();
+	}
+
+	@Test
+	void theTreR66UrlsAsThePagesPrintThemAreRefusedNamingTheCodeSystemsUrl() {
+		for (String printed : List.of("https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement",
+				"https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/TRE_R66-CategorieEtablissement")) {
+			Slot slot = cptsSlot(id(), "none", "none", OffsetDateTime.now(ZoneOffset.UTC).plusHours(2), 20);
+			slot.getServiceType().get(1).getCodingFirstRep().setSystem(printed);
+			Response response = fhir().put("/Slot/" + slot.getIdPart(), slot);
+			assertThat(response.status()).as(response.toString()).isEqualTo(422);
+			assertThat(refused(response.outcome(), "SAS-code-system-url", "Slot.serviceType[1].coding[0].system", R66))
+					.as(response.toString()).isTrue();
+			assertThat(fhir().get("/Slot/" + slot.getIdPart()).status()).isEqualTo(404);
+		}
 	}
 
 	@Test

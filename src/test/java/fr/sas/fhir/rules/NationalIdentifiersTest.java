@@ -1,15 +1,17 @@
 package fr.sas.fhir.rules;
 
-import static fr.sas.fhir.rules.NationalIdentifiers.IDNPS_SYSTEM;
-import static fr.sas.fhir.rules.NationalIdentifiers.IDNST_SYSTEM;
+import fr.sas.fhir.common.NationalIdentifiers;
+
+import static fr.sas.fhir.common.NationalIdentifiers.IDNPS_SYSTEM;
+import static fr.sas.fhir.common.NationalIdentifiers.IDNST_SYSTEM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.SasTestData;
-import fr.sas.fhir.validation.ProfileValidatingInterceptor;
+import fr.sas.fhir.common.WriteWarnings;
 import java.util.List;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -57,6 +59,18 @@ class NationalIdentifiersTest {
 		assertThat(PhoneNumbers.corrected("06.12.34.56.78")).contains("+33612345678");
 		assertThat(PhoneNumbers.corrected("+44 20 7946 0000")).isEmpty();
 		assertThat(PhoneNumbers.isWellFormed("+33299000000")).isTrue();
+		// Overseas: the territory's own code, 9 digits (6 for Saint-Pierre-et-Miquelon).
+		assertThat(PhoneNumbers.isWellFormed("+262692123456")).isTrue();
+		assertThat(PhoneNumbers.isWellFormed("+590690123456")).isTrue();
+		assertThat(PhoneNumbers.isWellFormed("+508551234")).isTrue();
+		assertThat(PhoneNumbers.isWellFormed("+5085512345")).isFalse();
+		assertThat(PhoneNumbers.isWellFormed("+687123456")).isFalse();
+		assertThat(PhoneNumbers.corrected("0590 12 34 56")).contains("+590590123456");
+		assertThat(PhoneNumbers.corrected("06 94 12 34 56")).contains("+594694123456");
+		assertThat(PhoneNumbers.corrected("0696123456")).contains("+596696123456");
+		assertThat(PhoneNumbers.corrected("0639 01 23 45")).contains("+262639012345");
+		assertThat(PhoneNumbers.corrected("+262 (0)692 12 34 56")).contains("+262692123456");
+		assertThat(PhoneNumbers.corrected("41 12 34")).contains("+508411234");
 	}
 
 	@Test
@@ -72,9 +86,7 @@ class NationalIdentifiersTest {
 
 		assertThat(org.getIdentifierFirstRep().getValue()).isEqualTo("334173748400020");
 		assertThat(org.getTelecomFirstRep().getValue()).isEqualTo("+33299000000");
-		@SuppressWarnings("unchecked")
-		List<OperationOutcome.OperationOutcomeIssueComponent> warnings = (List<OperationOutcome.OperationOutcomeIssueComponent>)
-				request.getUserData().get(ProfileValidatingInterceptor.WARNINGS);
+		List<OperationOutcome.OperationOutcomeIssueComponent> warnings = WriteWarnings.of(request);
 		assertThat(warnings).extracting(w -> w.getExpression().get(0).getValue())
 				.containsExactlyInAnyOrder("Organization.identifier[0].value", "Organization.telecom[0].value");
 		assertThat(warnings).allMatch(w -> w.getSeverity() == OperationOutcome.IssueSeverity.WARNING);

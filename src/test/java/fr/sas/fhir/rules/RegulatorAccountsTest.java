@@ -3,7 +3,19 @@ package fr.sas.fhir.rules;
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
+import fr.sas.fhir.support.RawHttp;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.hl7.fhir.r4.model.Identifier;
 import fr.sas.fhir.support.H2ServerTest;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.CanonicalType;
@@ -121,5 +133,137 @@ class RegulatorAccountsTest extends H2ServerTest {
 		assertThat(publisher.resource().getIdElement().getIdPart()).isEqualTo(card);
 		assertThat(((Practitioner) fhir().get("/Practitioner/" + accountId).resource()).getNameFirstRep().getFamily())
 				.isEqualTo("Loridon");
+	}
+
+	private String idOf(Response response) {
+		return response.resource().getIdElement().getIdPart();
+	}
+
+	private int accounts(String system, String value) {
+		return fhir().get("/Practitioner?identifier=" + system + "|" + value + "&_profile=" + SD + "FrPractitionerRegul")
+				.bundle().getTotal();
+	}
+
+	private static Practitioner deactivated(Practitioner account) {
+		account.setActive(false);
+		return account;
+	}
+
+	private Identifier national(String accountId, String rpps) {
+		return ((Practitioner) fhir().get("/Practitioner/" + accountId).resource()).getIdentifier().stream()
+				.filter(i -> rpps.equals(i.getValue())).findFirst().orElseThrow();
+	}
+
+	@Test
+	void aPostOfAnAccountAlreadyHeldAnswersAsTheAppointmentFlowDoes() throws Exception {
+		String technical = UUID.randomUUID().toString();
+		Response first = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
+		assertThat(first.status()).as(first.toString()).isEqualTo(201);
+		Response retry = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
+		assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+		assertThat(idOf(retry)).isEqualTo(idOf(first));
+
+		Practitioner renamed = regulator(SAS_SYSTEM, technical);
+		renamed.getNameFirstRep().setFamily("Loridon-Martin");
+		Response conflict = fhir().post("/Practitioner", renamed);
+		assertThat(conflict.status()).as(conflict.toString()).isEqualTo(409);
+		assertThat(conflict.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode())
+				.isEqualTo("SAS-regulator-identifier");
+		assertThat(conflict.outcome().getIssueFirstRep().getDiagnostics())
+				.contains("PUT Practitioner?identifier=" + SAS_SYSTEM + "|" + technical);
+		assertThat(accounts(SAS_SYSTEM, technical)).isEqualTo(1);
+		// The account can still be updated and deactivated by its identifier.
+		Response updated = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, deactivated(renamed));
+		assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
+		assertThat(idOf(updated)).isEqualTo(idOf(first));
+
+		// Concurrent identical POSTs of a new account store one account.
+		String another = UUID.randomUUID().toString();
+		ExecutorService pool = Executors.newFixedThreadPool(6);
+		try {
+			List<Future<Response>> posts = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				posts.add(pool.submit(() -> fhir().post("/Practitioner", regulator(SAS_SYSTEM, another))));
+			}
+			Set<String> ids = new HashSet<>();
+			for (Future<Response> post : posts) {
+				Response r = post.get(2, TimeUnit.MINUTES);
+				assertThat(r.status()).as(r.toString()).isIn(200, 201);
+				ids.add(idOf(r));
+			}
+			assertThat(ids).hasSize(1);
+		} finally {
+			pool.shutdownNow();
+		}
+		assertThat(accounts(SAS_SYSTEM, another)).isEqualTo(1);
+	}
+
+	@Test
+	void aDeactivatedAccountGivesItsNationalIdentifierUpToTheAccountTheUrlNames() {
+		String rpps = rpps();
+		String technical = UUID.randomUUID().toString();
+		Response old = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps, regulator(IDNPS_SYSTEM, rpps));
+		assertThat(old.status()).isEqualTo(201);
+		assertThat(fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps,
+				deactivated(regulator(IDNPS_SYSTEM, rpps))).status()).isEqualTo(200);
+		Response account = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
+		assertThat(account.status()).isEqualTo(201);
+
+		// The platform names the account by its technical identifier and attaches the national one (FAQ's curl, raw '|').
+		byte[] body = FhirHttp.CTX.newJsonParser().encodeResourceToString(regulator(IDNPS_SYSTEM, rpps, SAS_SYSTEM, technical))
+				.getBytes(StandardCharsets.UTF_8);
+		RawHttp.Response attached = new RawHttp(fhir().base()).send("PUT",
+				"/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, body,
+				"Content-Type: application/fhir+json", "Accept: application/json+fhir");
+		assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+		assertThat(attached.resource().getIdElement().getIdPart()).isEqualTo(idOf(account));
+		assertThat(attached.headers().get("x-fhir-request-validation")).contains("SAS-regulator-identifier-moved", idOf(old));
+
+		Identifier givenUp = national(idOf(old), rpps);
+		assertThat(givenUp.getUse()).isEqualTo(Identifier.IdentifierUse.OLD);
+		assertThat(givenUp.getPeriod().hasEnd()).isTrue();
+		assertThat(fhir().get("/Practitioner/" + idOf(old) + "/_history").bundle().getTotal()).as("recorded").isEqualTo(3);
+		assertThat(national(idOf(account), rpps).getUse()).isNotEqualTo(Identifier.IdentifierUse.OLD);
+
+		// From now on the national identifier names that account alone.
+		Practitioner renamed = regulator(IDNPS_SYSTEM, rpps, SAS_SYSTEM, technical);
+		renamed.getNameFirstRep().setFamily("Loridon-Martin");
+		Response byNational = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps, renamed);
+		assertThat(byNational.status()).as(byNational.toString()).isEqualTo(200);
+		assertThat(idOf(byNational)).isEqualTo(idOf(account));
+	}
+
+	@Test
+	void aUrlNamingTheNationalIdentifierOfADeactivatedAccountUpdatesTheActiveAccountTheBodyDescribes() {
+		String rpps = rpps();
+		String technical = UUID.randomUUID().toString();
+		Response old = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps,
+				deactivated(regulator(IDNPS_SYSTEM, rpps)));
+		assertThat(old.status()).isEqualTo(201);
+		Response account = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
+
+		Response attached = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps,
+				regulator(IDNPS_SYSTEM, rpps, SAS_SYSTEM, technical));
+		assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+		assertThat(idOf(attached)).isEqualTo(idOf(account));
+		assertThat(national(idOf(old), rpps).getUse()).isEqualTo(Identifier.IdentifierUse.OLD);
+		assertThat(accounts(SAS_SYSTEM, technical)).isEqualTo(1);
+	}
+
+	@Test
+	void anActiveAccountKeepsItsNationalIdentifier() {
+		String rpps = rpps();
+		String technical = UUID.randomUUID().toString();
+		Response holder = fhir().put("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rpps, regulator(IDNPS_SYSTEM, rpps));
+		Response other = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
+
+		Response refused = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical,
+				regulator(IDNPS_SYSTEM, rpps, SAS_SYSTEM, technical));
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+		assertThat(refused.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode())
+				.isEqualTo("SAS-regulator-identifier");
+		assertThat(refused.outcome().getIssueFirstRep().getDiagnostics()).contains(idOf(holder));
+		assertThat(national(idOf(holder), rpps).getUse()).isNotEqualTo(Identifier.IdentifierUse.OLD);
+		assertThat(((Practitioner) fhir().get("/Practitioner/" + idOf(other)).resource()).getIdentifier()).hasSize(1);
 	}
 }

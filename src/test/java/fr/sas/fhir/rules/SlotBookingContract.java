@@ -92,4 +92,46 @@ public interface SlotBookingContract {
 		assertThat(slotStatus(s)).isEqualTo(Slot.SlotStatus.BUSY);
 		assertThat(fhir().get("/Appointment?slot=Slot/sl-" + s).bundle().getTotal()).isEqualTo(1);
 	}
+
+	/**
+	 * Two transactions booking slots X, Y and Y, X at once: the locks are taken in one order, so both are answered
+	 * (one books both slots, the other finds them taken) instead of waiting for each other for ever.
+	 */
+	@Test
+	default void bookingsOfTheSameSlotsInOppositeOrderNeverWaitForEachOther() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			for (int round = 0; round < 5; round++) {
+				String x = agenda();
+				String y = agenda();
+				List<Future<Response>> sent = new ArrayList<>();
+				sent.add(pool.submit(() -> fhir().post("/", bookings(x, y))));
+				sent.add(pool.submit(() -> fhir().post("/", bookings(y, x))));
+				List<Integer> statuses = new ArrayList<>();
+				for (Future<Response> f : sent) {
+					Response r = f.get(90, java.util.concurrent.TimeUnit.SECONDS);
+					statuses.add(r.status());
+					if (r.status() == 409) {
+						assertThat(Outcomes.hasError(r.outcome(), "SAS-slot-booked", "Appointment.slot", null)
+								|| Outcomes.hasError(r.outcome(), "SAS-concurrent-write", "Appointment.slot", null)).as(r.toString()).isTrue();
+					}
+				}
+				assertThat(statuses).as("round " + round).containsExactlyInAnyOrder(200, 409);
+				assertThat(slotStatus(x)).isEqualTo(Slot.SlotStatus.BUSY);
+				assertThat(slotStatus(y)).isEqualTo(Slot.SlotStatus.BUSY);
+			}
+		} finally {
+			pool.shutdownNow();
+		}
+	}
+
+	/** A transaction of two appointments, one on each slot, in this order. */
+	private org.hl7.fhir.r4.model.Bundle bookings(String first, String second) {
+		org.hl7.fhir.r4.model.Bundle tx = new org.hl7.fhir.r4.model.Bundle().setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+		for (String s : List.of(first, second)) {
+			tx.addEntry().setResource(booking(s, UUID.randomUUID().toString())).getRequest()
+					.setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST).setUrl("Appointment");
+		}
+		return tx;
+	}
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
+import fr.sas.fhir.support.RawHttp;
 import fr.sas.fhir.support.TestClock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -382,6 +383,35 @@ abstract class GuideSearchContract {
 		assertThat(count.getEntry()).isEmpty();
 		assertThat(count.getTotal()).isEqualTo(5); // the ended slot included: no SAS rule outside the guide's shape
 		assertThat(ok("/Slot?schedule=Schedule/sc1-" + s + "&_count=2").getTotal()).isEqualTo(6);
+	}
+
+	// --- the guide's URLs as printed -------------------------------------------------------------------------
+
+	@Test
+	void theGuidesUrlsSentRawAnswerAsWhenPercentEncoded() {
+		RawHttp raw = new RawHttp(fhir().base());
+		// The CPTS page's offsets (+02:00, sent raw: the '+' arrives as a space) and raw '|' in every identifier.
+		OffsetDateTime lo = t0.plusMinutes(30).withOffsetSameInstant(ZoneOffset.ofHours(2));
+		OffsetDateTime hi = t0.plusHours(47).withOffsetSameInstant(ZoneOffset.ofHours(2));
+		String individual = practitionerSearch(lo, hi, rpps1 + "," + rpps2);
+		String cpts = practitionerSearch(lo, hi, rppsCpts)
+				+ "&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization";
+		String sos = sosSearch(lo, hi.minusHours(23), IDNST_SYSTEM + "|" + siret1 + "," + IDNST_SYSTEM + "|" + siret2);
+		for (String url : List.of(individual, cpts, sos)) {
+			RawHttp.Response sent = raw.get(url, "Accept: application/json+fhir");
+			assertThat(sent.status()).as(url + " -> " + sent).isEqualTo(200);
+			assertThat(sent.contentType()).startsWith("application/json+fhir");
+			assertThat(sent.bundle().getEntry()).as(url).isNotEmpty();
+			assertThat(entries(sent.bundle())).as(url).isEqualTo(entries(ok(url)));
+			// The PS page's space after each comma, which a client must encode (%20) to send at all.
+			RawHttp.Response spaced = raw.get(url.replace(",", ",%20"));
+			assertThat(entries(spaced.bundle())).as(url).isEqualTo(entries(ok(url)));
+		}
+		// The SOS page's prose writes the include Location:Organization: read as Location:organization, with a warning.
+		RawHttp.Response prose = raw.get(sos.replace("Location:organization", "Location:Organization"));
+		assertThat(prose.status()).as(prose.toString()).isEqualTo(200);
+		assertThat(entries(prose.bundle())).isEqualTo(entries(ok(sos)));
+		assertThat(prose.headers().get("x-fhir-request-validation")).contains("SAS-parameter-name", "Location:organization");
 	}
 
 	// --- helpers -------------------------------------------------------------------------------------------

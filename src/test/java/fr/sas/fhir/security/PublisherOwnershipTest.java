@@ -1,4 +1,4 @@
-package fr.sas.fhir.rules;
+package fr.sas.fhir.security;
 
 import static fr.sas.fhir.support.Outcomes.hasError;
 import static fr.sas.fhir.support.SasTestData.*;

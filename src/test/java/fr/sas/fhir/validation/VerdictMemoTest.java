@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import fr.sas.fhir.config.SasProperties;
+import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.support.H2ServerTest;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
