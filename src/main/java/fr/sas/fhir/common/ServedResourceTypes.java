@@ -16,7 +16,7 @@ public final class ServedResourceTypes {
 			"Appointment");
 
 	public static final List<String> CONFORMANCE =
-			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement");
+			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition");
 
 	public static final List<String> ALL =
 			java.util.stream.Stream.concat(BUSINESS.stream(), CONFORMANCE.stream()).toList();

@@ -16,7 +16,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+import org.springframework.orm.jpa.persistenceunit.PersistenceUnitPostProcessor;
 
 /** HAPI's persistence unit on the Spring Boot data source, and the storage settings the SAS guide needs. */
 @Configuration
@@ -61,12 +63,15 @@ public class JpaPersistenceConfig {
 			JpaStorageSettings storageSettings,
 			DataSource dataSource,
 			DataSourceProperties dataSourceProperties,
-			SasProperties properties) {
+			SasProperties properties,
+			ObjectProvider<PersistenceUnitPostProcessor> unitPostProcessors) {
 		LocalContainerEntityManagerFactoryBean factory =
 				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		factory.setPersistenceUnitName("HAPI_PU");
 		factory.setDataSource(dataSource);
 		factory.setJpaPropertyMap(HibernateSettings.build(properties, dataSourceProperties.determineUrl()));
+		// Entities of the feature packages (the contextual search's cards) join HAPI's persistence unit.
+		factory.setPersistenceUnitPostProcessors(unitPostProcessors.orderedStream().toArray(PersistenceUnitPostProcessor[]::new));
 		return factory;
 	}
 

@@ -20,10 +20,21 @@ public class CapabilityStatementCustomizer {
 
 	private final IgManifest manifest;
 	private final String version;
+	/** Installed OperationDefinitions' canonical URLs, by "ResourceType/code" (set by the conformance loader). */
+	private final java.util.Map<String, String> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
 	public CapabilityStatementCustomizer(IgManifest manifest, Optional<BuildProperties> build) {
 		this.manifest = manifest;
 		this.version = build.map(BuildProperties::getVersion).orElse("dev");
+	}
+
+	/** Called by the conformance loader with everything it installed. */
+	void register(java.util.List<org.hl7.fhir.instance.model.api.IBaseResource> installed) {
+		for (org.hl7.fhir.instance.model.api.IBaseResource r : installed) {
+			if (r instanceof org.hl7.fhir.r4.model.OperationDefinition definition && definition.hasUrl()) {
+				definition.getResource().forEach(type -> operations.put(type.getValue() + "/" + definition.getCode(), definition.getUrl()));
+			}
+		}
 	}
 
 	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -38,6 +49,18 @@ public class CapabilityStatementCustomizer {
 		statement.setVersion(version);
 		statement.getInstantiates().clear();
 		manifest.instantiates().forEach(url -> statement.addInstantiates(url));
+		// An operation whose OperationDefinition the conformance content installs is declared by that definition's
+		// canonical URL (the server's own generated definition describes the same parameters, less documented).
+		for (CapabilityStatement.CapabilityStatementRestComponent rest : statement.getRest()) {
+			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
+				for (CapabilityStatement.CapabilityStatementRestResourceOperationComponent operation : resource.getOperation()) {
+					String canonical = operations.get(resource.getType() + "/" + operation.getName());
+					if (canonical != null) {
+						operation.setDefinition(canonical);
+					}
+				}
+			}
+		}
 		statement.getImplementationGuide().clear();
 		statement.getImplementationGuide().add(new CanonicalType(manifest.guide().canonical() + "/ImplementationGuide/"
 				+ manifest.guide().packageId() + "|" + manifest.guide().version()));

@@ -51,7 +51,7 @@ public class ConformanceLoader implements SmartLifecycle {
 
 	/** Terminology before the definitions that bind to it; search parameters before anything searches. */
 	private static final List<String> INSTALL_ORDER =
-			List.of("CodeSystem", "ValueSet", "StructureDefinition", "SearchParameter", "CapabilityStatement");
+			List.of("CodeSystem", "ValueSet", "StructureDefinition", "SearchParameter", "CapabilityStatement", "OperationDefinition");
 
 	private final FhirContext fhirContext;
 	private final DaoRegistry daoRegistry;
@@ -62,6 +62,7 @@ public class ConformanceLoader implements SmartLifecycle {
 	private final ConformanceResources reader;
 	private final Batch2JobRegisterer batch2JobRegisterer;
 	private final SasProfiles sasProfiles;
+	private final CapabilityStatementCustomizer capabilityStatement;
 	private final ITermReadSvc terminology;
 	private final ITermDeferredStorageSvc deferredTerminology;
 	private volatile boolean running;
@@ -76,12 +77,14 @@ public class ConformanceLoader implements SmartLifecycle {
 			ResourcePatternResolver resolver,
 			Batch2JobRegisterer batch2JobRegisterer,
 			SasProfiles sasProfiles,
+			CapabilityStatementCustomizer capabilityStatement,
 			ITermReadSvc terminology,
 			ITermDeferredStorageSvc deferredTerminology) {
 		this.terminology = terminology;
 		this.deferredTerminology = deferredTerminology;
 		this.batch2JobRegisterer = batch2JobRegisterer;
 		this.sasProfiles = sasProfiles;
+		this.capabilityStatement = capabilityStatement;
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.searchParamRegistry = searchParamRegistry;
@@ -118,6 +121,7 @@ public class ConformanceLoader implements SmartLifecycle {
 		changed.sort(Comparator.comparingInt(r -> INSTALL_ORDER.indexOf(fhirContext.getResourceType(r))));
 		changed.forEach(this::store);
 		sasProfiles.register(all);
+		capabilityStatement.register(all);
 
 		searchParamRegistry.forceRefresh();
 		// HAPI pre-expands stored ValueSets in a background job that clears every validation cache after each one;

@@ -23,6 +23,8 @@ public class ContextualProperties {
 	private Map<String, Double> radius = new HashMap<>();
 	/** Longest search window ({@code start} to {@code end}). */
 	private Duration maxWindow = Duration.ofDays(7);
+	/** The time zone of "today" (default window, the neutral draw's day) and of dates given without an offset. */
+	private String zone = "Europe/Paris";
 	private final Ban ban = new Ban();
 
 	/** The national address API (Base Adresse Nationale), for street-level positions; off by default. */
@@ -113,6 +115,14 @@ public class ContextualProperties {
 
 	public void setMaxWindow(Duration maxWindow) {
 		this.maxWindow = maxWindow;
+	}
+
+	public String getZone() {
+		return zone;
+	}
+
+	public void setZone(String zone) {
+		this.zone = zone;
 	}
 
 	public Ban getBan() {

@@ -228,6 +228,11 @@ class GuideSearchExecutor {
 
 	/** The index paths of a reference search parameter, as HAPI records them in {@code HFJ_RES_LINK.SRC_PATH}. */
 	private List<String> paths(String resourceType, String param) {
+		return paths(searchParams, resourceType, param);
+	}
+
+	/** The index paths of a reference search parameter ({@code Slot.schedule} for Slot:schedule). */
+	static List<String> paths(ISearchParamRegistry searchParams, String resourceType, String param) {
 		RuntimeSearchParam sp = searchParams.getActiveSearchParam(
 				resourceType, param, ISearchParamRegistry.SearchParamLookupContextEnum.SEARCH);
 		if (sp == null || sp.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {

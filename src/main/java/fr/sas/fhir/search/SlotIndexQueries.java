@@ -164,6 +164,21 @@ class SlotIndexQueries {
 		return links;
 	}
 
+	/** The pids of the stored, not deleted, resources of a type with these FHIR ids, to their id. */
+	Map<Long, String> pidsOf(String resourceType, Collection<String> fhirIds) {
+		Map<Long, String> pids = new HashMap<>();
+		for (Object[] row : query("SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID = ANY(?)"
+						+ " AND RES_DELETED_AT IS NULL",
+				(c, s) -> {
+					s.setString(1, resourceType);
+					s.setArray(2, strings(c, fhirIds));
+				},
+				r -> new Object[] {r.getLong(1), r.getString(2)})) {
+			pids.put((Long) row[0], (String) row[1]);
+		}
+		return pids;
+	}
+
 	/** The FHIR id of each stored resource. */
 	Map<Long, String> fhirIds(Collection<Long> resources) {
 		Map<Long, String> ids = new HashMap<>();

@@ -1,0 +1,328 @@
+package fr.sas.fhir.contextual;
+
+import fr.sas.fhir.common.SasCodes;
+import fr.sas.fhir.common.SlotSource;
+import fr.sas.fhir.common.SlotSource.OfferedSlot;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HealthcareService;
+import org.hl7.fhir.r4.model.Location;
+import org.hl7.fhir.r4.model.PositiveIntType;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Schedule;
+import org.hl7.fhir.r4.model.Slot;
+
+/**
+ * The contextual search (INT_L01): from the regulator's call to a ranked page of cards with their bookable slots.
+ * Cards come from the card index (within the radius of the patient's place, of the specialty), slots from the
+ * {@link SlotSource} (free, in the window, the search-side rules applied) and the filters. The treating doctor's
+ * cards come first (flagged when they have no slot); then, around a street address or coordinates, the nearest
+ * cards first; around an area (commune, postal code, département), a neutral draw ({@link NeutralOrder}); ties in
+ * distance are broken by the same draw. Within a card, slots by start.
+ */
+class ContextualSearch {
+
+	static final String RANK_EXTENSION = "https://sas-fhir-server.example/fhir/StructureDefinition/contextual-rank";
+	static final String BUNDLE_PROFILE = "http://sas.fr/fhir/StructureDefinition/BundleAgregateur";
+	private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+
+	private final CardIndex cards;
+	private final SlotSource slots;
+	private final PlaceResolver places;
+	private final SpecialtyCodes specialties;
+	private final Clock clock;
+	private final ZoneId zone;
+
+	ContextualSearch(CardIndex cards, SlotSource slots, PlaceResolver places, SpecialtyCodes specialties, Clock clock, ZoneId zone) {
+		this.cards = cards;
+		this.slots = slots;
+		this.places = places;
+		this.specialties = specialties;
+		this.clock = clock;
+		this.zone = zone;
+	}
+
+	/** One ranked card and its slots that pass the filters. */
+	record RankedCard(ContextualCard card, List<OfferedSlot> slots, String reason, Double distanceKm) {}
+
+	record Result(List<RankedCard> ranked, SearchPlace place, List<String> notes) {
+
+		int totalSlots() {
+			return ranked.stream().mapToInt(r -> r.slots().size()).sum();
+		}
+	}
+
+	Result rank(ContextualQuery query) {
+		for (String code : query.specialtyCodes()) {
+			if (!specialties.isKnown(code)) {
+				throw ContextualRefusal.badParameter("'" + code + "' is not a TRE_R38 specialty this server knows", "specialty");
+			}
+		}
+		List<String> notes = new ArrayList<>();
+		SearchPlace place = places.resolve(query.place(), notes::add);
+		List<ContextualCard> doctor = query.treatingDoctor().isEmpty() ? List.of() : cards.ofPractitioner(query.treatingDoctor());
+		if (!query.treatingDoctor().isEmpty() && doctor.isEmpty()) {
+			notes.add("the treating doctor " + query.treatingDoctor().get(0) + " has no card on this server");
+		}
+		Set<String> doctorIds = new LinkedHashSet<>();
+		doctor.forEach(c -> doctorIds.add(c.getId()));
+		// A card answers a specialty by its own specialties or, failing them, by its slots' (filtered below).
+		List<ContextualCard> around = new ArrayList<>(cards.within(place.point(), place.radiusKm(), query.sources(), List.of()));
+		around.removeIf(c -> doctorIds.contains(c.getId()));
+		String text = query.specialtyText() == null ? null : CommuneDirectory.key(query.specialtyText());
+
+		NeutralOrder draw = new NeutralOrder(seed(query, place));
+		Comparator<ContextualCard> neutral = Comparator.comparing(c -> draw.draw(c.getId()), Long::compareUnsigned);
+		Comparator<ContextualCard> order = place.precision().ordersByDistance()
+				? Comparator.<ContextualCard>comparingDouble(c -> c.getPosition().distanceKm(place.point())).thenComparing(neutral)
+				: neutral;
+		around.sort(order);
+		List<ContextualCard> doctorSorted = new ArrayList<>(doctor);
+		doctorSorted.sort(neutral);
+
+		Map<String, List<OfferedSlot>> byCard = slotsOf(concat(doctorSorted, around), query);
+		List<RankedCard> ranked = new ArrayList<>();
+		// A slot is shown once, with the first card that offers it (a practitioner's CPTS slot is also its CPTS's).
+		Set<String> shown = new java.util.HashSet<>();
+		for (ContextualCard card : doctorSorted) {
+			ranked.add(new RankedCard(card, unshown(matching(byCard.getOrDefault(card.getId(), List.of()), card,
+					query.specialtyCodes(), text), shown), "treating-doctor", distance(card, place)));
+		}
+		String reason = place.precision().ordersByDistance() ? "distance" : "neutral-draw";
+		for (ContextualCard card : around) {
+			List<OfferedSlot> offered = unshown(matching(byCard.getOrDefault(card.getId(), List.of()), card,
+					query.specialtyCodes(), text), shown);
+			if (!offered.isEmpty()) {
+				ranked.add(new RankedCard(card, offered, reason, distance(card, place)));
+			}
+		}
+		return new Result(ranked, place, notes);
+	}
+
+	/** The slots of every card, found through the card's schedules (individual, SOS) or its service (CPTS). */
+	private Map<String, List<OfferedSlot>> slotsOf(List<ContextualCard> all, ContextualQuery query) {
+		List<String> actors = new ArrayList<>();
+		List<String> services = new ArrayList<>();
+		for (ContextualCard card : all) {
+			(card.getKind() == ContextualCard.Kind.CPTS ? services : actors).add(card.getId());
+		}
+		Map<String, List<OfferedSlot>> byCard = new LinkedHashMap<>();
+		List<OfferedSlot> found = new ArrayList<>(slots.byScheduleActor(actors, query.start(), query.end()));
+		found.addAll(slots.byService(services, query.start(), query.end()));
+		for (OfferedSlot slot : found) {
+			if (slot.owner() != null && passes(slot.slot(), query)) {
+				byCard.computeIfAbsent(slot.owner(), k -> new ArrayList<>()).add(slot);
+			}
+		}
+		byCard.values().forEach(list -> list.sort(Comparator.comparing(OfferedSlot::start)
+				.thenComparing(s -> s.slot().getIdElement().getIdPart())));
+		return byCard;
+	}
+
+	private static List<OfferedSlot> unshown(List<OfferedSlot> offered, Set<String> shown) {
+		return offered.stream().filter(slot -> shown.add(slot.slot().getIdElement().getIdPart())).toList();
+	}
+
+	/** A specialty (codes or free text) matches the card's specialties, or else each slot's own. */
+	private static List<OfferedSlot> matching(List<OfferedSlot> offered, ContextualCard card, Set<String> codes, String text) {
+		if (!codes.isEmpty()) {
+			if (card.getSpecialties().stream().anyMatch(codes::contains)) {
+				return offered;
+			}
+			return offered.stream().filter(s -> s.slot().getSpecialty().stream().flatMap(spe -> spe.getCoding().stream())
+					.anyMatch(c -> codes.contains(c.getCode()))).toList();
+		}
+		if (text == null || CommuneDirectory.key(card.getSpecialtyText()).contains(text)) {
+			return offered;
+		}
+		return offered.stream().filter(s -> s.slot().getSpecialty().stream()
+				.anyMatch(spe -> CommuneDirectory.key(label(spe)).contains(text))).toList();
+	}
+
+	private static String label(CodeableConcept concept) {
+		StringBuilder label = new StringBuilder(concept.hasText() ? concept.getText() : "");
+		concept.getCoding().forEach(c -> label.append(' ').append(c.hasDisplay() ? c.getDisplay() : ""));
+		return label.toString();
+	}
+
+	private static boolean passes(Slot slot, ContextualQuery query) {
+		if (!query.consultationTypes().isEmpty() && slot.getServiceType().stream().flatMap(c -> c.getCoding().stream())
+				.noneMatch(c -> ACT_CODE.equals(c.getSystem()) && query.consultationTypes().contains(c.getCode()))) {
+			return false;
+		}
+		if (!query.slotTypes().isEmpty() && slot.getMeta().getSecurity().stream()
+				.noneMatch(c -> SasCodes.TYPE_CRENEAU.equals(c.getSystem()) && query.slotTypes().contains(c.getCode()))) {
+			return false;
+		}
+		return query.appointmentTypes().isEmpty() || slot.getAppointmentType().getCoding().stream()
+				.map(Coding::getCode).anyMatch(query.appointmentTypes()::contains);
+	}
+
+	private static Double distance(ContextualCard card, SearchPlace place) {
+		if (!place.precision().ordersByDistance() || card.getPosition() == null) {
+			return null;
+		}
+		return BigDecimal.valueOf(card.getPosition().distanceKm(place.point())).setScale(2, RoundingMode.HALF_UP).doubleValue();
+	}
+
+	/**
+	 * What makes two searches the same search: the place (as understood), the specialty, the filters, the window
+	 * when the caller gave it, and the day: repeated within the day, the order is the same; the next day it is
+	 * drawn again. The origin and the treating doctor do not change the draw of the others.
+	 */
+	private String seed(ContextualQuery query, SearchPlace place) {
+		return String.join("|", String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.1f", place.point().latitude(),
+						place.point().longitude(), place.radiusKm()),
+				String.join(",", new TreeSet<>(query.specialtyCodes())), String.valueOf(query.specialtyText()),
+				String.join(",", new TreeSet<>(query.consultationTypes())), String.join(",", new TreeSet<>(query.slotTypes())),
+				String.join(",", new TreeSet<>(query.appointmentTypes())), query.sources().toString(),
+				query.windowGiven() ? query.start() + "/" + query.end() : "", LocalDate.now(clock.withZone(zone)).toString());
+	}
+
+	/** The answer's page: the slots of the page's cards (match), and what they reference (include). */
+	Bundle page(Result result, ContextualQuery query, String base, String self) {
+		List<RankedCard> ranked = result.ranked();
+		int from = Math.min(query.offset(), ranked.size());
+		int to = Math.min(from + query.count(), ranked.size());
+		List<RankedCard> page = ranked.subList(from, to);
+
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+		bundle.getMeta().addProfile(BUNDLE_PROFILE);
+		bundle.setTotal(result.totalSlots());
+		bundle.addLink().setRelation("self").setUrl(self);
+		if (to < ranked.size()) {
+			bundle.addLink().setRelation("next").setUrl(withOffset(self, to));
+		}
+		if (from > 0) {
+			bundle.addLink().setRelation("previous").setUrl(withOffset(self, Math.max(0, from - query.count())));
+		}
+
+		Set<String> includes = new LinkedHashSet<>();
+		List<Bundle.BundleEntryComponent> matches = new ArrayList<>();
+		for (int i = 0; i < page.size(); i++) {
+			RankedCard card = page.get(i);
+			int rank = from + i + 1;
+			Extension why = rankExtension(card, rank, base);
+			BigDecimal score = BigDecimal.valueOf(1.0 - (rank - 1.0) / Math.max(1, ranked.size())).setScale(4, RoundingMode.HALF_UP);
+			for (OfferedSlot slot : card.slots()) {
+				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent()
+						.setFullUrl(base + "/Slot/" + slot.slot().getIdElement().getIdPart()).setResource(slot.slot());
+				entry.getSearch().setMode(Bundle.SearchEntryMode.MATCH).setScore(score).addExtension(why.copy());
+				matches.add(entry);
+				includes.add("Schedule/" + slot.scheduleId());
+				for (org.hl7.fhir.r4.model.CodeableConcept type : slot.slot().getServiceType()) {
+					type.getExtensionsByUrl(SasCodes.SLOT_SERVICE_TYPE).forEach(e -> {
+						if (e.getValue() instanceof Reference ref && ref.hasReference()) {
+							includes.add(ref.getReferenceElement().toUnqualifiedVersionless().getValue());
+						}
+					});
+				}
+			}
+			includes.add(card.card().getId());
+			if (card.slots().isEmpty()) {
+				// The treating doctor without a slot in the window: shown, so the regulator can call.
+				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent();
+				entry.setFullUrl(base + "/" + card.card().getId());
+				entry.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE).addExtension(why);
+				matches.add(entry);
+			}
+		}
+		Map<String, Resource> read = new LinkedHashMap<>(slots.read(includes));
+		Set<String> second = new LinkedHashSet<>();
+		for (Resource r : read.values()) {
+			if (r instanceof Schedule schedule) {
+				schedule.getActor().forEach(a -> second.add(relative(a)));
+			} else if (r instanceof PractitionerRole role && role.hasPractitioner()) {
+				second.add(relative(role.getPractitioner()));
+			} else if (r instanceof HealthcareService service && service.hasProvidedBy()) {
+				second.add(relative(service.getProvidedBy()));
+			} else if (r instanceof Location location && location.hasManagingOrganization()) {
+				second.add(relative(location.getManagingOrganization()));
+			}
+		}
+		second.removeAll(read.keySet());
+		read.putAll(slots.read(second));
+		for (Resource r : new ArrayList<>(read.values())) {
+			if (r instanceof PractitionerRole role && role.hasPractitioner()) {
+				String practitioner = relative(role.getPractitioner());
+				if (!read.containsKey(practitioner)) {
+					read.putAll(slots.read(List.of(practitioner)));
+				}
+			}
+		}
+
+		Set<String> shown = new LinkedHashSet<>();
+		for (Bundle.BundleEntryComponent entry : matches) {
+			if (entry.getResource() == null) {
+				Resource card = read.get(entry.getFullUrl().substring(base.length() + 1));
+				if (card == null) {
+					continue;
+				}
+				entry.setResource(card);
+			}
+			shown.add(entry.getFullUrl());
+			bundle.addEntry(entry);
+		}
+		for (Map.Entry<String, Resource> r : read.entrySet()) {
+			String fullUrl = base + "/" + r.getKey();
+			if (shown.add(fullUrl)) {
+				Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(fullUrl).setResource(r.getValue());
+				entry.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
+			}
+		}
+		return bundle;
+	}
+
+	private static Extension rankExtension(RankedCard card, int rank, String base) {
+		Extension why = new Extension(RANK_EXTENSION);
+		why.addExtension("rank", new PositiveIntType(rank));
+		why.addExtension("reason", new CodeType(card.reason()));
+		if (card.distanceKm() != null) {
+			why.addExtension("distance", new DecimalType(card.distanceKm()));
+		}
+		// The card's full URL (a uri: a Reference outside an entry's resource would be written relative, with no
+		// fullUrl to resolve it against).
+		why.addExtension("card", new org.hl7.fhir.r4.model.UriType(base + "/" + card.card().getId()));
+		if (card.slots().isEmpty()) {
+			why.addExtension("available", new BooleanType(false));
+		}
+		return why;
+	}
+
+	private static String withOffset(String self, int offset) {
+		String url = self.replaceAll("([?&])_offset=[^&]*&?", "$1").replaceAll("[?&]$", "");
+		return url + (url.contains("?") ? "&" : "?") + "_offset=" + offset;
+	}
+
+	private static String relative(Reference reference) {
+		return reference.getReferenceElement().toUnqualifiedVersionless().getValue();
+	}
+
+	private static <T> List<T> concat(Collection<T> a, Collection<T> b) {
+		List<T> all = new ArrayList<>(a);
+		all.addAll(b);
+		return all;
+	}
+}

@@ -1,0 +1,168 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.common.SasProperties;
+import fr.sas.fhir.common.SlotSource;
+import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.stereotype.Component;
+
+/**
+ * The store's slots, read as the guide's slot searches read them: schedules from HAPI's link index, their free
+ * slots from {@link FreeSlotIndex}, the search-side rules of {@link SlotAvailability}, resources from the cache of
+ * encoded resources. {@code SlotSourceTest} compares its answers with HAPI's generic search.
+ */
+@Component
+class StoreSlotSource implements SlotSource {
+
+	private final SlotIndexQueries queries;
+	private final FreeSlotIndex freeSlots;
+	private final ISearchParamRegistry searchParams;
+	private final EncodedResources encodedResources;
+	private final IHapiTransactionService transactions;
+	private final Clock clock;
+	private final SasProperties properties;
+
+	StoreSlotSource(SlotIndexQueries queries, FreeSlotIndex freeSlots, ISearchParamRegistry searchParams,
+			EncodedResources encodedResources, IHapiTransactionService transactions, Clock clock, SasProperties properties) {
+		this.queries = queries;
+		this.freeSlots = freeSlots;
+		this.searchParams = searchParams;
+		this.encodedResources = encodedResources;
+		this.transactions = transactions;
+		this.clock = clock;
+		this.properties = properties;
+	}
+
+	@Override
+	public List<OfferedSlot> byScheduleActor(Collection<String> actors, Instant from, Instant to) {
+		if (actors.isEmpty()) {
+			return List.of();
+		}
+		return readOnly(() -> {
+			Map<Long, String> actorOf = pids(actors);
+			if (actorOf.isEmpty()) {
+				return List.of();
+			}
+			List<String> actorPaths = paths("Schedule", "actor");
+			Set<Long> schedules = queries.referencing(actorOf.keySet(), "Schedule", actorPaths);
+			if (schedules.isEmpty()) {
+				return List.of();
+			}
+			Map<Long, String> ownerOfSchedule = new HashMap<>();
+			for (SlotIndexQueries.Link link : queries.links(schedules, actorPaths, null)) {
+				String owner = actorOf.get(link.target());
+				if (owner != null) {
+					ownerOfSchedule.putIfAbsent(link.source(), owner);
+				}
+			}
+			List<SlotRow> candidates = freeSlots.freeSlots(schedules, paths("Slot", "schedule"), new SearchBounds(from, to));
+			return offered(candidates, row -> ownerOfSchedule.get(row.schedule()));
+		});
+	}
+
+	@Override
+	public List<OfferedSlot> byService(Collection<String> services, Instant from, Instant to) {
+		if (services.isEmpty()) {
+			return List.of();
+		}
+		return readOnly(() -> {
+			Map<Long, String> serviceOf = pids(services);
+			if (serviceOf.isEmpty()) {
+				return List.of();
+			}
+			List<String> servicePaths = paths("Slot", "service-type-reference");
+			Set<Long> slots = queries.referencing(serviceOf.keySet(), "Slot", servicePaths);
+			Map<Long, String> ownerOfSlot = new HashMap<>();
+			for (SlotIndexQueries.Link link : queries.links(slots, servicePaths, "HealthcareService")) {
+				ownerOfSlot.putIfAbsent(link.source(), serviceOf.get(link.target()));
+			}
+			Map<Long, EncodedResources.Key> keys = queries.keys(slots);
+			Instant now = clock.instant();
+			Instant horizon = now.plus(properties.getRules().getCptsWindow());
+			List<OfferedSlot> offered = new ArrayList<>();
+			for (Map.Entry<Long, EncodedResources.Encoded> entry
+					: encodedResources.get(keys.values(), new SystemRequestDetails()).entrySet()) {
+				EncodedResources.Encoded encoded = entry.getValue();
+				Slot slot = (Slot) encodedResources.parse(encoded);
+				Instant start = slot.hasStart() ? slot.getStart().toInstant() : null;
+				if (slot.getStatus() != Slot.SlotStatus.FREE || start == null || start.isBefore(from) || start.isAfter(to)
+						|| encoded.end() == null || encoded.end().isBefore(now) || (encoded.cpts() && start.isAfter(horizon))) {
+					continue;
+				}
+				offered.add(new OfferedSlot(ownerOfSlot.get(entry.getKey()), slot.getSchedule().getReferenceElement().getIdPart(),
+						start, slot));
+			}
+			offered.sort((a, b) -> a.start().equals(b.start()) ? a.slot().getIdPart().compareTo(b.slot().getIdPart())
+					: a.start().compareTo(b.start()));
+			return offered;
+		});
+	}
+
+	@Override
+	public Map<String, Resource> read(Collection<String> references) {
+		if (references.isEmpty()) {
+			return Map.of();
+		}
+		return readOnly(() -> {
+			Map<Long, String> byPid = pids(references);
+			Map<String, Resource> out = new LinkedHashMap<>();
+			Map<Long, EncodedResources.Key> keys = queries.keys(byPid.keySet());
+			for (Map.Entry<Long, EncodedResources.Encoded> e : encodedResources.get(keys.values(), new SystemRequestDetails()).entrySet()) {
+				out.put(e.getValue().type() + "/" + e.getValue().id(), (Resource) encodedResources.parse(e.getValue()));
+			}
+			return out;
+		});
+	}
+
+	private List<OfferedSlot> offered(List<SlotRow> candidates, java.util.function.Function<SlotRow, String> owner) {
+		Instant now = clock.instant();
+		Instant horizon = now.plus(properties.getRules().getCptsWindow());
+		Map<Long, SlotRow> rowOfSlot = new HashMap<>();
+		candidates.forEach(row -> rowOfSlot.put(row.slot(), row));
+		List<EncodedResources.Key> all = candidates.stream().map(SlotRow::key).toList();
+		Map<Long, EncodedResources.Encoded> encoded = encodedResources.get(all, new SystemRequestDetails());
+		List<SlotRow> kept = SlotAvailability.offered(candidates, now, horizon, encoded);
+		List<OfferedSlot> out = new ArrayList<>(kept.size());
+		for (SlotRow row : kept) {
+			EncodedResources.Encoded slot = encoded.get(row.slot());
+			if (slot != null) {
+				Slot parsed = (Slot) encodedResources.parse(slot);
+				out.add(new OfferedSlot(owner.apply(row), parsed.getSchedule().getReferenceElement().getIdPart(), row.start(), parsed));
+			}
+		}
+		return out;
+	}
+
+	/** The pids of stored resources named "Type/id", to their reference. */
+	private Map<Long, String> pids(Collection<String> references) {
+		Map<String, List<String>> idsByType = references.stream().filter(r -> r.indexOf('/') > 0)
+				.collect(Collectors.groupingBy(r -> r.substring(0, r.indexOf('/')), LinkedHashMap::new,
+						Collectors.mapping(r -> r.substring(r.indexOf('/') + 1), Collectors.toList())));
+		Map<Long, String> out = new HashMap<>();
+		idsByType.forEach((type, ids) -> queries.pidsOf(type, ids).forEach((pid, id) -> out.put(pid, type + "/" + id)));
+		return out;
+	}
+
+	private List<String> paths(String resourceType, String parameter) {
+		return GuideSearchExecutor.paths(searchParams, resourceType, parameter);
+	}
+
+	private <T> T readOnly(java.util.function.Supplier<T> work) {
+		return transactions.withSystemRequest().readOnly().execute(work::get);
+	}
+}
