@@ -17,12 +17,36 @@ The data (per --practitioners N; the figures below are for N = 30,000):
   - 20 % of the practitioners visible to CPTS: N/200 CPTS (Organization with FINESS + HealthcareService);
     their slots in the first 40 h are tagged CPTS with one or two TRE_R66 604 service references;
   - N/100 SOS Médecins associations (SIRET) with 2-4 fixed places (Location) each, one Schedule per place,
-    30 min slots from 8:00 to 20:00 every day.
+    30 min slots from 8:00 to 20:00 every day;
+  - every place (a role's contained Location, an SOS place, a CPTS's address) in a commune drawn by population
+    from the server's reference table (src/main/resources/reference/communes.tsv), half of the roles with a
+    Location.position near the commune's, roles coded with a general-practice or another specialty, so that the
+    contextual search (bench/contextual_load.py) meets the country's geography.
 Every slot starts at least 4 hours after the anchor, so the expected answers hold for 4 hours after it
 (a search never returns a slot already ended, nor a CPTS slot more than 48 h ahead).
 """
-import argparse, glob, json, os, random
+import argparse, bisect, glob, json, os, random
 from datetime import datetime, timedelta, timezone
+
+COMMUNES = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "reference", "communes.tsv")
+SPECIALTIES = ["SM54"] * 8 + ["SM53", "SM26", "SM41", "SM05"]
+
+
+def read_communes():
+    """Current communes with a population, and the cumulative weights to draw one by population."""
+    rows = []
+    with open(COMMUNES, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            c = line.rstrip("\n").split("\t")
+            if c[0] == c[8] and int(c[7]) > 0 and c[2]:
+                rows.append({"insee": c[0], "name": c[1], "postal": c[2].split(",")[0], "lat": float(c[4]),
+                             "lon": float(c[5]), "population": int(c[7])})
+    cumulative, total = [], 0
+    for r in rows:
+        total += r["population"]
+        cumulative.append(total)
+    return rows, cumulative
 
 SD = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
 LEGACY_SD = "http://sas.fr/fhir/StructureDefinition/"
@@ -66,6 +90,14 @@ class Generator:
         self.sos_places = {}         # siret -> [(schedule id, location id, organization id)]
         self.cpts_rpps = []
         self.service_org = {}        # HealthcareService id -> Organization id
+        self.communes, self.weights = read_communes()
+
+    def commune(self):
+        """A commune drawn by population (Paris, Lyon and Marseille by arrondissement)."""
+        return self.communes[bisect.bisect_right(self.weights, self.rng.random() * self.weights[-1])]
+
+    def address(self, line, commune):
+        return {"line": [line], "city": commune["name"], "postalCode": commune["postal"]}
 
     def rpps(self, i):
         return "8" + str(10_000_000_000 + i)
@@ -77,7 +109,7 @@ class Generator:
             self.reference.append({"resourceType": "Organization", "id": f"cpts-org-{c}",
                                    "meta": {"profile": [SD + "sas-cpts-organization-aggregator"]},
                                    "identifier": [ident(FR_CORE_V2_0203, "IDNST", IDNST, finess)],
-                                   "name": f"CPTS {c}"})
+                                   "name": f"CPTS {c}", "address": [self.address("1 place de la Mairie", self.commune())]})
             self.reference.append({"resourceType": "HealthcareService", "id": f"cpts-hs-{c}",
                                    "meta": {"profile": [SD + "sas-cpts-healthcareservice-aggregator"]},
                                    "providedBy": {"reference": f"Organization/cpts-org-{c}"}})
@@ -106,14 +138,20 @@ class Generator:
         self.schedules_of[rpps] = []
         for r in range(1 if rng.random() < 0.5 else 2):
             role_id, sched_id = f"r-{i}-{r}", f"s-{i}-{r}"
+            commune = self.commune()
+            place = {"resourceType": "Location", "id": "place",
+                     "meta": {"profile": [LEGACY_SD + "FrLocationAgregateur"]},
+                     "identifier": [ident(LOC_ID_TYPE, "INTRN", "https://editeur.example.fr", f"place-{i}-{r}")],
+                     "address": self.address(f"{1 + i % 200} rue de la Paix", commune)}
+            if rng.random() < 0.5:  # half of the publishers give the position
+                place["position"] = {"latitude": round(commune["lat"] + rng.uniform(-0.015, 0.015), 5),
+                                     "longitude": round(commune["lon"] + rng.uniform(-0.02, 0.02), 5)}
             self.reference.append({"resourceType": "PractitionerRole", "id": role_id,
                                    "meta": {"profile": [LEGACY_SD + "FrPractitionerRoleExerciceAgregateur"]},
-                                   "contained": [{"resourceType": "Location", "id": "place",
-                                                  "meta": {"profile": [LEGACY_SD + "FrLocationAgregateur"]},
-                                                  "identifier": [ident(LOC_ID_TYPE, "INTRN", "https://editeur.example.fr", f"place-{i}-{r}")],
-                                                  "address": {"line": [f"{1 + i % 200} rue de la Paix"], "city": "Rennes", "postalCode": "35000"}}],
+                                   "contained": [place],
                                    "practitioner": {"reference": f"Practitioner/{pid}"},
                                    "location": [{"reference": "#place"}],
+                                   "specialty": [concept(R38, rng.choice(SPECIALTIES))],
                                    "telecom": [{"system": "phone", "value": "+33299" + str(100000 + i % 900000)}]})
             self.reference.append({"resourceType": "Schedule", "id": sched_id,
                                    "meta": {"profile": [LEGACY_SD + "FrScheduleAgregateur"]},
@@ -172,7 +210,7 @@ class Generator:
                                    "meta": {"profile": [SD + "sas-sos-location-aggregator"]},
                                    "identifier": [ident(LOC_ID_TYPE, "INTRN", "https://editeur.example.fr", loc)],
                                    "name": f"Centre de consultation {a}-{p}",
-                                   "address": {"line": ["2 place du Parlement"], "city": "Rennes", "postalCode": "35000"},
+                                   "address": self.address("2 place du Parlement", self.commune()),
                                    "managingOrganization": {"reference": f"Organization/{org}"}})
             self.reference.append({"resourceType": "Schedule", "id": sched,
                                    "meta": {"profile": [SD + "sas-sos-schedule-aggregator"]},

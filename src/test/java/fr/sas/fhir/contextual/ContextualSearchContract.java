@@ -258,6 +258,21 @@ abstract class ContextualSearchContract {
 		assertThat(outcome(ok("streetname=rue%20Basse&inseecode=48095"))).anyMatch(n -> n.contains("could not be placed"));
 	}
 
+	@Test
+	void aPostOfParametersAnswersAsTheGet() {
+		org.hl7.fhir.r4.model.Parameters parameters = new org.hl7.fhir.r4.model.Parameters();
+		parameters.addParameter("inseecode", "48095");
+		parameters.addParameter("radius", "40");
+		parameters.addParameter("consultation-type", "AMB");
+		parameters.addParameter("consultation-type", "HH");
+		parameters.addParameter("_count", "50");
+		Response posted = fhir().post("/Slot/$contextual-search", parameters);
+		assertThat(posted.status()).as(posted.toString()).isEqualTo(200);
+		Bundle get = ok("inseecode=48095&radius=40&consultation-type=AMB&consultation-type=HH&_count=50");
+		assertThat(ours(cards(posted.bundle()))).containsExactlyElementsOf(ours(cards(get)));
+		assertThat(allSlots(posted.bundle())).containsExactlyElementsOf(allSlots(get)).contains(id("a3")).doesNotContain(id("b1"));
+	}
+
 	// --- refusals -------------------------------------------------------------------------------------------
 
 	@Test
