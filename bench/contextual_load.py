@@ -13,28 +13,22 @@ the harness prints how many found at least one card, then p50/p95/max at concurr
 import argparse, json, os, random, statistics, sys, time, urllib.parse, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-COMMUNES = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "reference", "communes.tsv")
+from generate import read_communes  # the same reference table the server ships
 
 
 def communes(count, rng):
-    rows = []
-    with open(COMMUNES, encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            c = line.rstrip("\n").split("\t")
-            if c[0] == c[8] and int(c[7]) > 0 and c[2]:
-                rows.append((int(c[7]), c[0], c[1], c[2].split(",")[0], float(c[4]), float(c[5])))
-    rows.sort(reverse=True)
+    rows, _ = read_communes()
+    rows.sort(key=lambda r: r["population"], reverse=True)
     # 50 communes spread over the population ranks: the first are cities, the last villages.
-    picks = [rows[int((i / (count - 1)) ** 3 * (len(rows) - 1))] for i in range(count)]
-    return picks
+    return [rows[int((i / (count - 1)) ** 3 * (len(rows) - 1))] for i in range(count)]
 
 
 def mix(n, practitioners, rng):
     places = communes(50, rng)
     queries = []
     for i in range(n):
-        population, insee, name, postal, lat, lon = places[i % len(places)]
+        c = places[i % len(places)]
+        insee, name, postal, lat, lon = c["insee"], c["name"], c["postal"], c["lat"], c["lon"]
         form = i % 3
         if form == 0:
             q = {"inseecode": insee}

@@ -10,14 +10,15 @@ import org.hibernate.search.mapper.orm.Search;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Finds cards: within a radius of a point (Hibernate Search's spatial predicate on the card index), or by a
- * practitioner's national identifiers. Without the full-text index ({@code sas.index.enabled=false}) the same
- * questions go to the card table (a bounding box, then the exact distance).
+ * Finds cards: within a radius of a point (Hibernate Search's spatial predicate on the card index, projecting
+ * the id, kind and position without loading the rows), or by a practitioner's national identifiers. Without the
+ * full-text index ({@code sas.index.enabled=false}) the same questions go to the card table (a bounding box,
+ * then the exact distance).
  */
 class CardIndex {
 
-	/** More cards than this around one place is a radius no regulator can use; the nearest or drawn ones are kept. */
-	static final int MAX_CANDIDATES = 5_000;
+	/** More cards than this around one place is a radius no regulator can use. */
+	static final int MAX_CANDIDATES = 20_000;
 
 	private final boolean fullText;
 
@@ -30,10 +31,14 @@ class CardIndex {
 
 	/** The placed cards within {@code radiusKm} of {@code centre}, of these kinds, with one of {@code codes} when given. */
 	@Transactional(readOnly = true)
-	public List<ContextualCard> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes) {
+	public List<CardHit> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes) {
 		List<String> kindNames = kinds.stream().map(Enum::name).toList();
 		if (fullText) {
 			return Search.session(entityManager).search(ContextualCard.class)
+					.select(f -> f.composite().from(f.id(String.class), f.field("kind", String.class),
+							f.field("position", org.hibernate.search.engine.spatial.GeoPoint.class))
+							.as((id, kind, position) -> new CardHit(id, ContextualCard.Kind.valueOf(kind),
+									new GeoPoint(position.latitude(), position.longitude()))))
 					.where(f -> f.bool(b -> {
 						b.must(f.spatial().within().field("position")
 								.circle(centre.latitude(), centre.longitude(), radiusKm, DistanceUnit.KILOMETERS));
@@ -46,16 +51,21 @@ class CardIndex {
 		}
 		double dLat = radiusKm / 111.0;
 		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));
-		List<ContextualCard> box = entityManager.createQuery("select c from ContextualCard c where c.placed = true"
-						+ " and c.latitude between :s and :n and c.longitude between :w and :e and c.kind in :kinds",
-						ContextualCard.class)
+		String specialty = codes.isEmpty() ? "" : " and exists (select s from ContextualCard d join d.specialties s"
+				+ " where d.id = c.id and s in :codes)";
+		var query = entityManager.createQuery("select c.id, c.kind, c.latitude, c.longitude from ContextualCard c"
+						+ " where c.placed = true and c.latitude between :s and :n and c.longitude between :w and :e"
+						+ " and c.kind in :kinds" + specialty, Object[].class)
 				.setParameter("s", centre.latitude() - dLat).setParameter("n", centre.latitude() + dLat)
 				.setParameter("w", centre.longitude() - dLon).setParameter("e", centre.longitude() + dLon)
-				.setParameter("kinds", kindNames)
-				.getResultList();
-		return box.stream()
-				.filter(c -> c.getPosition().distanceKm(centre) <= radiusKm)
-				.filter(c -> codes.isEmpty() || c.getSpecialties().stream().anyMatch(codes::contains))
+				.setParameter("kinds", kindNames);
+		if (!codes.isEmpty()) {
+			query.setParameter("codes", codes);
+		}
+		return query.getResultList().stream()
+				.map(r -> new CardHit((String) r[0], ContextualCard.Kind.valueOf((String) r[1]),
+						new GeoPoint((Double) r[2], (Double) r[3])))
+				.filter(hit -> hit.position().distanceKm(centre) <= radiusKm)
 				.limit(MAX_CANDIDATES)
 				.toList();
 	}
@@ -78,5 +88,16 @@ class CardIndex {
 						+ " and c.kind = :kind", ContextualCard.class)
 				.setParameter("tokens", tokens).setParameter("kind", ContextualCard.Kind.INDIVIDUAL.name())
 				.setMaxResults(100).getResultList();
+	}
+
+	/** The cards of these ids (for their specialty labels), by id. */
+	@Transactional(readOnly = true)
+	public java.util.Map<String, ContextualCard> load(Collection<String> ids) {
+		java.util.Map<String, ContextualCard> byId = new java.util.HashMap<>();
+		if (!ids.isEmpty()) {
+			entityManager.createQuery("select c from ContextualCard c where c.id in :ids", ContextualCard.class)
+					.setParameter("ids", ids).getResultList().forEach(c -> byId.put(c.getId(), c));
+		}
+		return byId;
 	}
 }

@@ -16,6 +16,7 @@ import org.hibernate.search.mapper.pojo.bridge.builtin.annotation.Latitude;
 import org.hibernate.search.mapper.pojo.bridge.builtin.annotation.Longitude;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.GenericField;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.Indexed;
+import org.hibernate.search.engine.backend.types.Projectable;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.KeywordField;
 
 /**
@@ -33,7 +34,7 @@ import org.hibernate.search.mapper.pojo.mapping.definition.annotation.KeywordFie
 	@Index(name = "IDX_SAS_CARD_POSITION", columnList = "LATITUDE,LONGITUDE")
 })
 @Indexed(index = "sas_contextual_card")
-@GeoPointBinding(fieldName = "position")
+@GeoPointBinding(fieldName = "position", projectable = Projectable.YES)
 public class ContextualCard {
 
 	public enum Kind {
@@ -47,7 +48,7 @@ public class ContextualCard {
 	@Column(name = "CARD_ID", length = 200)
 	private String id;
 
-	@KeywordField
+	@KeywordField(projectable = Projectable.YES)
 	@Column(name = "KIND", length = 16, nullable = false)
 	private String kind;
 

@@ -65,14 +65,22 @@ class ContextualSearch {
 	}
 
 	/** One ranked card and its slots that pass the filters. */
-	record RankedCard(ContextualCard card, List<OfferedSlot> slots, String reason, Double distanceKm) {}
+	record RankedCard(CardHit card, List<OfferedSlot> slots, String reason, Double distanceKm) {}
 
-	record Result(List<RankedCard> ranked, SearchPlace place, List<String> notes) {
+	/**
+	 * @param exhausted whether every card around the place was examined (then {@code ranked} is the whole answer
+	 *     and its slots can be counted); otherwise ranking stopped once the requested page and one more card were
+	 *     found
+	 */
+	record Result(List<RankedCard> ranked, SearchPlace place, List<String> notes, boolean exhausted) {
 
 		int totalSlots() {
 			return ranked.stream().mapToInt(r -> r.slots().size()).sum();
 		}
 	}
+
+	/** Cards examined together: their slots are read in one go (the national platform reads 25 at a time too). */
+	static final int BATCH = 25;
 
 	Result rank(ContextualQuery query) {
 		for (String code : query.specialtyCodes()) {
@@ -82,51 +90,63 @@ class ContextualSearch {
 		}
 		List<String> notes = new ArrayList<>();
 		SearchPlace place = places.resolve(query.place(), notes::add);
-		List<ContextualCard> doctor = query.treatingDoctor().isEmpty() ? List.of() : cards.ofPractitioner(query.treatingDoctor());
-		if (!query.treatingDoctor().isEmpty() && doctor.isEmpty()) {
-			notes.add("the treating doctor " + query.treatingDoctor().get(0) + " has no card on this server");
+		List<CardHit> doctor = new ArrayList<>();
+		if (!query.treatingDoctor().isEmpty()) {
+			cards.ofPractitioner(query.treatingDoctor()).forEach(c -> doctor.add(new CardHit(c.getId(), c.getKind(), c.getPosition())));
+			if (doctor.isEmpty()) {
+				notes.add("the treating doctor " + query.treatingDoctor().get(0) + " has no card on this server");
+			}
 		}
 		Set<String> doctorIds = new LinkedHashSet<>();
-		doctor.forEach(c -> doctorIds.add(c.getId()));
-		// A card answers a specialty by its own specialties or, failing them, by its slots' (filtered below).
-		List<ContextualCard> around = new ArrayList<>(cards.within(place.point(), place.radiusKm(), query.sources(), List.of()));
-		around.removeIf(c -> doctorIds.contains(c.getId()));
+		doctor.forEach(c -> doctorIds.add(c.id()));
+		List<CardHit> around = new ArrayList<>(cards.within(place.point(), place.radiusKm(), query.sources(),
+				query.specialtyCodes()));
+		around.removeIf(c -> doctorIds.contains(c.id()));
 		String text = query.specialtyText() == null ? null : CommuneDirectory.key(query.specialtyText());
 
 		NeutralOrder draw = new NeutralOrder(seed(query, place));
-		Comparator<ContextualCard> neutral = Comparator.comparing(c -> draw.draw(c.getId()), Long::compareUnsigned);
-		Comparator<ContextualCard> order = place.precision().ordersByDistance()
-				? Comparator.<ContextualCard>comparingDouble(c -> c.getPosition().distanceKm(place.point())).thenComparing(neutral)
+		Comparator<CardHit> neutral = Comparator.comparing(c -> draw.draw(c.id()), Long::compareUnsigned);
+		Comparator<CardHit> order = place.precision().ordersByDistance()
+				? Comparator.<CardHit>comparingDouble(c -> c.position().distanceKm(place.point())).thenComparing(neutral)
 				: neutral;
 		around.sort(order);
-		List<ContextualCard> doctorSorted = new ArrayList<>(doctor);
-		doctorSorted.sort(neutral);
+		doctor.sort(neutral);
 
-		Map<String, List<OfferedSlot>> byCard = slotsOf(concat(doctorSorted, around), query);
 		List<RankedCard> ranked = new ArrayList<>();
 		// A slot is shown once, with the first card that offers it (a practitioner's CPTS slot is also its CPTS's).
 		Set<String> shown = new java.util.HashSet<>();
-		for (ContextualCard card : doctorSorted) {
-			ranked.add(new RankedCard(card, unshown(matching(byCard.getOrDefault(card.getId(), List.of()), card,
-					query.specialtyCodes(), text), shown), "treating-doctor", distance(card, place)));
+		Map<String, List<OfferedSlot>> doctorSlots = slotsOf(doctor, query);
+		Map<String, ContextualCard> doctorCards = text == null ? Map.of() : cards.load(doctorIds);
+		for (CardHit card : doctor) {
+			ranked.add(new RankedCard(card, unshown(matching(doctorSlots.getOrDefault(card.id(), List.of()),
+					doctorCards.get(card.id()), text), shown), "treating-doctor", distance(card, place)));
 		}
 		String reason = place.precision().ordersByDistance() ? "distance" : "neutral-draw";
-		for (ContextualCard card : around) {
-			List<OfferedSlot> offered = unshown(matching(byCard.getOrDefault(card.getId(), List.of()), card,
-					query.specialtyCodes(), text), shown);
-			if (!offered.isEmpty()) {
-				ranked.add(new RankedCard(card, offered, reason, distance(card, place)));
+		int needed = query.offset() + query.count() + 1;
+		int next = 0;
+		while (next < around.size() && ranked.size() < needed) {
+			List<CardHit> batch = around.subList(next, Math.min(around.size(), next + BATCH));
+			next += batch.size();
+			Map<String, List<OfferedSlot>> byCard = slotsOf(batch, query);
+			Map<String, ContextualCard> loaded = text == null ? Map.of()
+					: cards.load(batch.stream().map(CardHit::id).toList());
+			for (CardHit card : batch) {
+				List<OfferedSlot> offered = unshown(matching(byCard.getOrDefault(card.id(), List.of()), loaded.get(card.id()), text),
+						shown);
+				if (!offered.isEmpty()) {
+					ranked.add(new RankedCard(card, offered, reason, distance(card, place)));
+				}
 			}
 		}
-		return new Result(ranked, place, notes);
+		return new Result(ranked, place, notes, next >= around.size());
 	}
 
-	/** The slots of every card, found through the card's schedules (individual, SOS) or its service (CPTS). */
-	private Map<String, List<OfferedSlot>> slotsOf(List<ContextualCard> all, ContextualQuery query) {
+	/** The slots of the cards, found through the card's schedules (individual, SOS) or its service (CPTS). */
+	private Map<String, List<OfferedSlot>> slotsOf(List<CardHit> batch, ContextualQuery query) {
 		List<String> actors = new ArrayList<>();
 		List<String> services = new ArrayList<>();
-		for (ContextualCard card : all) {
-			(card.getKind() == ContextualCard.Kind.CPTS ? services : actors).add(card.getId());
+		for (CardHit card : batch) {
+			(card.kind() == ContextualCard.Kind.CPTS ? services : actors).add(card.id());
 		}
 		Map<String, List<OfferedSlot>> byCard = new LinkedHashMap<>();
 		List<OfferedSlot> found = new ArrayList<>(slots.byScheduleActor(actors, query.start(), query.end()));
@@ -145,16 +165,9 @@ class ContextualSearch {
 		return offered.stream().filter(slot -> shown.add(slot.slot().getIdElement().getIdPart())).toList();
 	}
 
-	/** A specialty (codes or free text) matches the card's specialties, or else each slot's own. */
-	private static List<OfferedSlot> matching(List<OfferedSlot> offered, ContextualCard card, Set<String> codes, String text) {
-		if (!codes.isEmpty()) {
-			if (card.getSpecialties().stream().anyMatch(codes::contains)) {
-				return offered;
-			}
-			return offered.stream().filter(s -> s.slot().getSpecialty().stream().flatMap(spe -> spe.getCoding().stream())
-					.anyMatch(c -> codes.contains(c.getCode()))).toList();
-		}
-		if (text == null || CommuneDirectory.key(card.getSpecialtyText()).contains(text)) {
+	/** A free-text specialty matches the card's specialty labels, or else each slot's own (codes: the index's). */
+	private static List<OfferedSlot> matching(List<OfferedSlot> offered, ContextualCard card, String text) {
+		if (text == null || (card != null && CommuneDirectory.key(card.getSpecialtyText()).contains(text))) {
 			return offered;
 		}
 		return offered.stream().filter(s -> s.slot().getSpecialty().stream()
@@ -180,11 +193,11 @@ class ContextualSearch {
 				.map(Coding::getCode).anyMatch(query.appointmentTypes()::contains);
 	}
 
-	private static Double distance(ContextualCard card, SearchPlace place) {
-		if (!place.precision().ordersByDistance() || card.getPosition() == null) {
+	private static Double distance(CardHit card, SearchPlace place) {
+		if (!place.precision().ordersByDistance() || card.position() == null) {
 			return null;
 		}
-		return BigDecimal.valueOf(card.getPosition().distanceKm(place.point())).setScale(2, RoundingMode.HALF_UP).doubleValue();
+		return BigDecimal.valueOf(card.position().distanceKm(place.point())).setScale(2, RoundingMode.HALF_UP).doubleValue();
 	}
 
 	/**
@@ -210,7 +223,9 @@ class ContextualSearch {
 
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
 		bundle.getMeta().addProfile(BUNDLE_PROFILE);
-		bundle.setTotal(result.totalSlots());
+		if (result.exhausted()) {
+			bundle.setTotal(result.totalSlots()); // the answer's every slot; unknown while ranking stopped early
+		}
 		bundle.addLink().setRelation("self").setUrl(self);
 		if (to < ranked.size()) {
 			bundle.addLink().setRelation("next").setUrl(withOffset(self, to));
@@ -240,11 +255,11 @@ class ContextualSearch {
 					});
 				}
 			}
-			includes.add(card.card().getId());
+			includes.add(card.card().id());
 			if (card.slots().isEmpty()) {
 				// The treating doctor without a slot in the window: shown, so the regulator can call.
 				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent();
-				entry.setFullUrl(base + "/" + card.card().getId());
+				entry.setFullUrl(base + "/" + card.card().id());
 				entry.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE).addExtension(why);
 				matches.add(entry);
 			}
@@ -304,7 +319,7 @@ class ContextualSearch {
 		}
 		// The card's full URL (a uri: a Reference outside an entry's resource would be written relative, with no
 		// fullUrl to resolve it against).
-		why.addExtension("card", new org.hl7.fhir.r4.model.UriType(base + "/" + card.card().getId()));
+		why.addExtension("card", new org.hl7.fhir.r4.model.UriType(base + "/" + card.card().id()));
 		if (card.slots().isEmpty()) {
 			why.addExtension("available", new BooleanType(false));
 		}
@@ -320,9 +335,4 @@ class ContextualSearch {
 		return reference.getReferenceElement().toUnqualifiedVersionless().getValue();
 	}
 
-	private static <T> List<T> concat(Collection<T> a, Collection<T> b) {
-		List<T> all = new ArrayList<>(a);
-		all.addAll(b);
-		return all;
-	}
 }
