@@ -126,6 +126,11 @@ class CardMaintenance {
 		return new CardBuilder(communes, this::read);
 	}
 
+	/** A builder that looks in {@code known} first (resources already read for a batch). */
+	CardBuilder builder(java.util.Map<String, Resource> known) {
+		return new CardBuilder(communes, ref -> known.containsKey(ref) ? Optional.of(known.get(ref)) : read(ref));
+	}
+
 	private Optional<Resource> read(String reference) {
 		int slash = reference.indexOf('/');
 		if (slash < 0) {

@@ -64,19 +64,58 @@ public class CardRebuild implements FhirOperationProvider {
 		}
 	}
 
+	/** What the batch's cards are made of (practitioners, organizations, places), read in one search per type. */
+	private java.util.Map<String, Resource> prefetch(List<IBaseResource> batch) {
+		java.util.Map<String, java.util.Set<String>> idsByType = new java.util.HashMap<>();
+		for (IBaseResource r : batch) {
+			java.util.List<org.hl7.fhir.r4.model.Reference> refs = new java.util.ArrayList<>();
+			if (r instanceof org.hl7.fhir.r4.model.PractitionerRole role) {
+				refs.add(role.getPractitioner());
+				refs.addAll(role.getLocation());
+			} else if (r instanceof org.hl7.fhir.r4.model.HealthcareService service) {
+				refs.add(service.getProvidedBy());
+				refs.addAll(service.getLocation());
+			}
+			for (org.hl7.fhir.r4.model.Reference ref : refs) {
+				var id = ref.getReferenceElement();
+				if (ref.hasReference() && !ref.getReference().startsWith("#") && id.hasResourceType() && id.hasIdPart()) {
+					idsByType.computeIfAbsent(id.getResourceType(), k -> new java.util.LinkedHashSet<>()).add(id.getIdPart());
+				}
+			}
+		}
+		java.util.Map<String, Resource> found = new java.util.HashMap<>();
+		idsByType.forEach((type, ids) -> {
+			ca.uhn.fhir.rest.param.TokenOrListParam any = new ca.uhn.fhir.rest.param.TokenOrListParam();
+			ids.forEach(id -> any.add(null, id));
+			SearchParameterMap map = SearchParameterMap.newSynchronous();
+			map.add("_id", any);
+			map.setLoadSynchronousUpTo(Integer.MAX_VALUE);
+			for (IBaseResource r : daoRegistry.getResourceDao(type).search(map, new SystemRequestDetails()).getAllResources()) {
+				found.put(type + "/" + r.getIdElement().getIdPart(), (Resource) r);
+			}
+		});
+		return found;
+	}
+
 	/** Every card again; returns how many there are. */
 	public int rebuild() {
 		long began = System.currentTimeMillis();
 		transactions.withSystemRequest().execute(() -> entityManager.createQuery("delete from ContextualCard").executeUpdate());
 		for (String type : CARD_TYPES) {
-			IBundleProvider all = daoRegistry.getResourceDao(type).search(new SearchParameterMap(), new SystemRequestDetails());
+			// Synchronous, with no fetch limit: every resource of the type (HAPI caps a paged search's total).
+			SearchParameterMap every = SearchParameterMap.newSynchronous();
+			every.setLoadSynchronousUpTo(Integer.MAX_VALUE);
+			IBundleProvider all = daoRegistry.getResourceDao(type).search(every, new SystemRequestDetails());
 			int size = all.size() == null ? Integer.MAX_VALUE : all.size();
 			for (int from = 0; from < size; from += BATCH) {
 				List<IBaseResource> batch = all.getResources(from, Math.min(size, from + BATCH));
 				if (batch.isEmpty()) {
 					break;
 				}
-				transactions.withSystemRequest().execute(() -> batch.forEach(r -> maintenance.store(maintenance.builder().build((Resource) r))));
+				transactions.withSystemRequest().execute(() -> {
+					CardBuilder builder = maintenance.builder(prefetch(batch));
+					batch.forEach(r -> maintenance.store(builder.build((Resource) r)));
+				});
 			}
 		}
 		if (fullText) {
