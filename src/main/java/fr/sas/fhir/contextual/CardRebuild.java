@@ -4,7 +4,6 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.Operation;
-import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import fr.sas.fhir.common.FhirOperationProvider;
 import jakarta.persistence.EntityManager;
@@ -102,13 +101,13 @@ public class CardRebuild implements FhirOperationProvider {
 		long began = System.currentTimeMillis();
 		transactions.withSystemRequest().execute(() -> entityManager.createQuery("delete from ContextualCard").executeUpdate());
 		for (String type : CARD_TYPES) {
-			// Synchronous, with no fetch limit: every resource of the type (HAPI caps a paged search's total).
-			SearchParameterMap every = SearchParameterMap.newSynchronous();
-			every.setLoadSynchronousUpTo(Integer.MAX_VALUE);
-			IBundleProvider all = daoRegistry.getResourceDao(type).search(every, new SystemRequestDetails());
-			int size = all.size() == null ? Integer.MAX_VALUE : all.size();
-			for (int from = 0; from < size; from += BATCH) {
-				List<IBaseResource> batch = all.getResources(from, Math.min(size, from + BATCH));
+			// Pages of BATCH by offset, in _id order: HAPI caps the results of one search (fetch-size maximum).
+			for (int from = 0; ; from += BATCH) {
+				SearchParameterMap page = SearchParameterMap.newSynchronous();
+				page.setCount(BATCH);
+				page.setOffset(from);
+				page.setSort(new ca.uhn.fhir.rest.api.SortSpec("_id"));
+				List<IBaseResource> batch = daoRegistry.getResourceDao(type).search(page, new SystemRequestDetails()).getAllResources();
 				if (batch.isEmpty()) {
 					break;
 				}
