@@ -64,7 +64,7 @@ public class CardRebuild implements FhirOperationProvider {
 	}
 
 	/** What the batch's cards are made of (practitioners, organizations, places), read in one search per type. */
-	private java.util.Map<String, Resource> prefetch(List<IBaseResource> batch) {
+	private java.util.Map<String, Resource> prefetch(List<Resource> batch) {
 		java.util.Map<String, java.util.Set<String>> idsByType = new java.util.HashMap<>();
 		for (IBaseResource r : batch) {
 			java.util.List<org.hl7.fhir.r4.model.Reference> refs = new java.util.ArrayList<>();
@@ -83,16 +83,20 @@ public class CardRebuild implements FhirOperationProvider {
 			}
 		}
 		java.util.Map<String, Resource> found = new java.util.HashMap<>();
-		idsByType.forEach((type, ids) -> {
-			ca.uhn.fhir.rest.param.TokenOrListParam any = new ca.uhn.fhir.rest.param.TokenOrListParam();
-			ids.forEach(id -> any.add(null, id));
-			SearchParameterMap map = SearchParameterMap.newSynchronous();
-			map.add("_id", any);
-			map.setLoadSynchronousUpTo(Integer.MAX_VALUE);
-			for (IBaseResource r : daoRegistry.getResourceDao(type).search(map, new SystemRequestDetails()).getAllResources()) {
-				found.put(type + "/" + r.getIdElement().getIdPart(), (Resource) r);
-			}
-		});
+		idsByType.forEach((type, ids) -> found.putAll(byId(type, ids)));
+		return found;
+	}
+
+	/** The stored resources of a type with these ids (at most BATCH: under HAPI's cap), by "Type/id". */
+	private java.util.Map<String, Resource> byId(String type, java.util.Collection<String> ids) {
+		java.util.Map<String, Resource> found = new java.util.LinkedHashMap<>();
+		ca.uhn.fhir.rest.param.TokenOrListParam any = new ca.uhn.fhir.rest.param.TokenOrListParam();
+		ids.forEach(id -> any.add(null, id));
+		SearchParameterMap map = SearchParameterMap.newSynchronous();
+		map.add("_id", any);
+		for (IBaseResource r : daoRegistry.getResourceDao(type).search(map, new SystemRequestDetails()).getAllResources()) {
+			found.put(type + "/" + r.getIdElement().getIdPart(), (Resource) r);
+		}
 		return found;
 	}
 
@@ -101,19 +105,18 @@ public class CardRebuild implements FhirOperationProvider {
 		long began = System.currentTimeMillis();
 		transactions.withSystemRequest().execute(() -> entityManager.createQuery("delete from ContextualCard").executeUpdate());
 		for (String type : CARD_TYPES) {
-			// Pages of BATCH by offset, in _id order: HAPI caps the results of one search (fetch-size maximum).
-			for (int from = 0; ; from += BATCH) {
-				SearchParameterMap page = SearchParameterMap.newSynchronous();
-				page.setCount(BATCH);
-				page.setOffset(from);
-				page.setSort(new ca.uhn.fhir.rest.api.SortSpec("_id"));
-				List<IBaseResource> batch = daoRegistry.getResourceDao(type).search(page, new SystemRequestDetails()).getAllResources();
-				if (batch.isEmpty()) {
-					break;
-				}
+			// Every id of the type (HAPI caps the results of one paged search), then the resources BATCH at a time.
+			List<String> ids = transactions.withSystemRequest().readOnly().execute(() -> {
+				List<org.hl7.fhir.instance.model.api.IIdType> all = daoRegistry.getResourceDao(type)
+						.searchForResourceIds(SearchParameterMap.newSynchronous(), new SystemRequestDetails());
+				return all.stream().map(org.hl7.fhir.instance.model.api.IIdType::getIdPart).toList();
+			});
+			for (int from = 0; from < ids.size(); from += BATCH) {
+				List<String> slice = ids.subList(from, Math.min(ids.size(), from + BATCH));
 				transactions.withSystemRequest().execute(() -> {
+					List<Resource> batch = new java.util.ArrayList<>(byId(type, slice).values());
 					CardBuilder builder = maintenance.builder(prefetch(batch));
-					batch.forEach(r -> maintenance.store(builder.build((Resource) r)));
+					batch.forEach(r -> maintenance.store(builder.build(r)));
 				});
 			}
 		}
