@@ -279,14 +279,15 @@ class ContextualSearch {
 		}
 		second.removeAll(read.keySet());
 		read.putAll(slots.read(second));
-		for (Resource r : new ArrayList<>(read.values())) {
+		// The practitioners of roles reached through schedules (second round), read together.
+		Set<String> third = new LinkedHashSet<>();
+		for (Resource r : read.values()) {
 			if (r instanceof PractitionerRole role && role.hasPractitioner()) {
-				String practitioner = relative(role.getPractitioner());
-				if (!read.containsKey(practitioner)) {
-					read.putAll(slots.read(List.of(practitioner)));
-				}
+				third.add(relative(role.getPractitioner()));
 			}
 		}
+		third.removeAll(read.keySet());
+		read.putAll(slots.read(third));
 
 		Set<String> shown = new LinkedHashSet<>();
 		for (Bundle.BundleEntryComponent entry : matches) {
