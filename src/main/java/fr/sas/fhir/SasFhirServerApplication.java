@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfig
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration;
 import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
@@ -25,7 +26,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 			// HAPI runs its own Quartz schedulers and declares its own Spring Data repositories.
 			QuartzAutoConfiguration.class,
 			JpaRepositoriesAutoConfiguration.class,
-			ThymeleafAutoConfiguration.class
+			ThymeleafAutoConfiguration.class,
+			// Callers are clients and tokens (security.SecurityConfig): no generated user and password.
+			UserDetailsServiceAutoConfiguration.class
 		})
 @ConfigurationPropertiesScan
 public class SasFhirServerApplication {

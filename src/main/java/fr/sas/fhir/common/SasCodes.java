@@ -6,6 +6,8 @@ import org.hl7.fhir.r4.model.Slot;
 public final class SasCodes {
 
 	/** TRE_R314 TypeCreneau: the slot types (PUBLIC, PRO, SNP, CPTS), carried in {@code Slot.meta.security}. */
+	/** The profile of regulator accounts (INT_R02). */
+	public static final String PRACTITIONER_REGUL = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/FrPractitionerRegul";
 	public static final String TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau";
 	/** TRE_R66 CategorieEtablissement: code 604 marks a CPTS service type. */
 	public static final String TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";

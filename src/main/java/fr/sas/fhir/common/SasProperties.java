@@ -22,7 +22,6 @@ public class SasProperties {
 	private final Rules rules = new Rules();
 	private final Search search = new Search();
 	private final Validation validation = new Validation();
-	private final Security security = new Security();
 
 	public Path getDataDir() {
 		return dataDir;
@@ -50,27 +49,6 @@ public class SasProperties {
 
 	public Rules getRules() {
 		return rules;
-	}
-
-	public Security getSecurity() {
-		return security;
-	}
-
-	/** Who is writing: the publisher identity behind each request. */
-	public static class Security {
-		/**
-		 * Request header naming the publisher, set by the reverse proxy that terminates the publishers' mutual
-		 * TLS; empty: only a client certificate seen by this server names a publisher.
-		 */
-		private String publisherHeader = "";
-
-		public String getPublisherHeader() {
-			return publisherHeader;
-		}
-
-		public void setPublisherHeader(String publisherHeader) {
-			this.publisherHeader = publisherHeader;
-		}
 	}
 
 	public Validation getValidation() {

@@ -11,7 +11,7 @@ public class HttpProperties {
 	 * Largest request body accepted (a publisher's transaction of 500 slots is under 1 MB); a larger one is refused
 	 * with 413 before it is read into memory.
 	 */
-	private DataSize maxBodySize = DataSize.ofMegabytes(16);
+	private DataSize maxBodySize = DataSize.ofMegabytes(10);
 
 	public DataSize getMaxBodySize() {
 		return maxBodySize;

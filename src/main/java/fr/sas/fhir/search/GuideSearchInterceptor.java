@@ -162,7 +162,7 @@ public class GuideSearchInterceptor {
 				|| (format != null && String.join(",", format).contains("html"))) {
 			return false; // the response highlighter renders a page for a browser
 		}
-		if (storageInterceptors.hasHooks(Pointcut.STORAGE_PRESHOW_RESOURCES)) {
+		if (storageInterceptors.hasHooks(Pointcut.STORAGE_PRESHOW_RESOURCES) || LeavesSearchAnswersAlone.inspected(request)) {
 			return false;
 		}
 		for (Object interceptor : request.getServer().getInterceptorService().getAllRegisteredInterceptors()) {

@@ -19,8 +19,8 @@ public final class FhirHttp {
 	public static final FhirContext CTX = FhirContext.forR4Cached();
 	private static final String FHIR_JSON = "application/fhir+json";
 
-	private final HttpClient client =
-			HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+	private static final HttpClient PLAIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+	private final HttpClient client;
 	private final String base;
 	private final String accept;
 	private final String[] headers;
@@ -30,6 +30,12 @@ public final class FhirHttp {
 	}
 
 	public FhirHttp(String base, String accept, String... headers) {
+		this(PLAIN, base, accept, headers);
+	}
+
+	/** Through {@code client} (TLS with a client certificate, for instance). */
+	public FhirHttp(HttpClient client, String base, String accept, String... headers) {
+		this.client = client;
 		this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
 		this.accept = accept;
 		this.headers = headers;
@@ -40,7 +46,7 @@ public final class FhirHttp {
 		String[] more = java.util.Arrays.copyOf(headers, headers.length + 2);
 		more[headers.length] = name;
 		more[headers.length + 1] = value;
-		return new FhirHttp(base, accept, more);
+		return new FhirHttp(client, base, accept, more);
 	}
 
 	public String base() {
@@ -82,6 +88,11 @@ public final class FhirHttp {
 
 	public Response delete(String path) {
 		return send(request(path).DELETE());
+	}
+
+	/** Any method, without a body (TRACE, for instance). */
+	public Response send(String method, String path) {
+		return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
 	}
 
 	private HttpRequest.Builder request(String path) {

@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(
 		classes = SasFhirServerApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {"sas.search.plain-path-header=true", "sas.security.publisher-header=" + ServerTestBase.PUBLISHER_HEADER})
+		properties = {"sas.search.plain-path-header=true", "sas.security.client-header=" + ServerTestBase.PUBLISHER_HEADER})
 @Import(TestClock.Config.class)
 public abstract class ServerTestBase {
 

@@ -1,0 +1,203 @@
+package fr.sas.fhir.security;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** {@code sas.security.*}: who may call this server and how it recognises them. Every key is in the README. */
+@ConfigurationProperties("sas.security")
+public class SecurityProperties {
+
+	/**
+	 * Header a TLS-terminating reverse proxy sets with the verified client certificate's subject (or a registered
+	 * client id); accepted only from {@link #trustedProxies}. Empty: only certificates this server verifies count.
+	 */
+	private String clientHeader = "";
+	/** Former name of {@link #clientHeader}, still read. */
+	private String publisherHeader = "";
+	/** Addresses the client header is accepted from (exact IP addresses). */
+	private List<String> trustedProxies = new ArrayList<>(List.of("127.0.0.1", "0:0:0:0:0:0:0:1"));
+	/** The registered clients: a certificate subject (CN and OU, exact) to a client id and a role. */
+	private List<Client> clients = new ArrayList<>();
+	private final Oidc oidc = new Oidc();
+	/**
+	 * With no trust store, no token issuer and no client registered, and bound to the loopback address only, serve
+	 * without authentication for local trials (said in a start-up warning and a response header).
+	 */
+	private boolean localTrial = true;
+
+	public String getClientHeader() {
+		return clientHeader.isBlank() ? publisherHeader : clientHeader;
+	}
+
+	public void setClientHeader(String clientHeader) {
+		this.clientHeader = clientHeader == null ? "" : clientHeader.trim();
+	}
+
+	public String getPublisherHeader() {
+		return publisherHeader;
+	}
+
+	public void setPublisherHeader(String publisherHeader) {
+		this.publisherHeader = publisherHeader == null ? "" : publisherHeader.trim();
+	}
+
+	public List<String> getTrustedProxies() {
+		return trustedProxies;
+	}
+
+	public void setTrustedProxies(List<String> trustedProxies) {
+		this.trustedProxies = trustedProxies;
+	}
+
+	public List<Client> getClients() {
+		return clients;
+	}
+
+	public void setClients(List<Client> clients) {
+		this.clients = clients;
+	}
+
+	public Oidc getOidc() {
+		return oidc;
+	}
+
+	public boolean isLocalTrial() {
+		return localTrial;
+	}
+
+	public void setLocalTrial(boolean localTrial) {
+		this.localTrial = localTrial;
+	}
+
+	/** One registered client. */
+	public static class Client {
+		/** The client id: the ownership tag of a publisher's resources, the audit trail's "who". */
+		private String id;
+		private Role role;
+		/** The certificate subject's Common Name, exactly as IGC-Santé issues it. */
+		private String commonName;
+		/** The certificate subject's Organizational Unit; empty: the certificate must have none. */
+		private String organizationalUnit = "";
+
+		public String getId() {
+			return id;
+		}
+
+		public void setId(String id) {
+			this.id = id;
+		}
+
+		public Role getRole() {
+			return role;
+		}
+
+		public void setRole(Role role) {
+			this.role = role;
+		}
+
+		public String getCommonName() {
+			return commonName;
+		}
+
+		public void setCommonName(String commonName) {
+			this.commonName = commonName;
+		}
+
+		public String getOrganizationalUnit() {
+			return organizationalUnit;
+		}
+
+		public void setOrganizationalUnit(String organizationalUnit) {
+			this.organizationalUnit = organizationalUnit == null ? "" : organizationalUnit;
+		}
+	}
+
+	/** Bearer tokens of an OpenID Connect provider (Pro Santé Connect for health professionals). */
+	public static class Oidc {
+		/** The issuer ({@code iss}) tokens must name; empty: no token is accepted. */
+		private String issuer = "";
+		/** The issuer's key set; empty: {@code <issuer>/protocol/openid-connect/certs} is not guessed, it is required. */
+		private String jwkSetUri = "";
+		/** Audiences ({@code aud}) of which a token must name one. */
+		private List<String> audiences = new ArrayList<>();
+		private Duration clockSkew = Duration.ofSeconds(30);
+		/** The claim holding the person's national identifier. */
+		private String nationalIdClaim = "SubjectNameID";
+		/** The claim holding the person's roles (a string or a list of strings). */
+		private String roleClaim = "SubjectRole";
+		/** Values of the role claim that make a regulator. */
+		private List<String> regulatorRoles = new ArrayList<>();
+		/** Values of the role claim that make an analyst. */
+		private List<String> analystRoles = new ArrayList<>();
+
+		public boolean isEnabled() {
+			return !issuer.isBlank();
+		}
+
+		public String getIssuer() {
+			return issuer;
+		}
+
+		public void setIssuer(String issuer) {
+			this.issuer = issuer == null ? "" : issuer.trim();
+		}
+
+		public String getJwkSetUri() {
+			return jwkSetUri;
+		}
+
+		public void setJwkSetUri(String jwkSetUri) {
+			this.jwkSetUri = jwkSetUri == null ? "" : jwkSetUri.trim();
+		}
+
+		public List<String> getAudiences() {
+			return audiences;
+		}
+
+		public void setAudiences(List<String> audiences) {
+			this.audiences = audiences;
+		}
+
+		public Duration getClockSkew() {
+			return clockSkew;
+		}
+
+		public void setClockSkew(Duration clockSkew) {
+			this.clockSkew = clockSkew;
+		}
+
+		public String getNationalIdClaim() {
+			return nationalIdClaim;
+		}
+
+		public void setNationalIdClaim(String nationalIdClaim) {
+			this.nationalIdClaim = nationalIdClaim;
+		}
+
+		public String getRoleClaim() {
+			return roleClaim;
+		}
+
+		public void setRoleClaim(String roleClaim) {
+			this.roleClaim = roleClaim;
+		}
+
+		public List<String> getRegulatorRoles() {
+			return regulatorRoles;
+		}
+
+		public void setRegulatorRoles(List<String> regulatorRoles) {
+			this.regulatorRoles = regulatorRoles;
+		}
+
+		public List<String> getAnalystRoles() {
+			return analystRoles;
+		}
+
+		public void setAnalystRoles(List<String> analystRoles) {
+			this.analystRoles = analystRoles;
+		}
+	}
+}

@@ -1,0 +1,261 @@
+package fr.sas.fhir.security;
+
+import static fr.sas.fhir.support.SasTestData.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.sas.fhir.common.ServedResourceTypes;
+import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.FhirHttp.Response;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Slot;
+import org.hl7.fhir.r4.model.StructureDefinition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Who may do what, as a stranger would try it: every hostile request gets its status with a FHIR
+ * OperationOutcome (or no TLS session at all), and the store is unchanged afterwards (every resource, by id and
+ * version). The legitimate requests beside them succeed, so a server refusing everything fails too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SecurityContract {
+
+	/** No HTTP answer: the TLS handshake refused the certificate. */
+	static final int NO_TLS = -1;
+
+	abstract SecuredServer server();
+
+	private final String run = UUID.randomUUID().toString().substring(0, 8);
+	private final String rppsB = "8" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000000").substring(0, 11);
+	private final String accountId = UUID.randomUUID().toString();
+	private String regulatorAccount;
+
+	FhirHttp publisherA() {
+		return server().certificate(SecuredServer.PUBLISHER_A);
+	}
+
+	FhirHttp publisherB() {
+		return server().certificate(SecuredServer.PUBLISHER_B);
+	}
+
+	FhirHttp platform() {
+		return server().certificate(SecuredServer.PLATFORM);
+	}
+
+	FhirHttp lrm() {
+		return server().certificate(SecuredServer.LRM);
+	}
+
+	FhirHttp admin() {
+		return server().certificate(SecuredServer.ADMIN);
+	}
+
+	FhirHttp regulator() {
+		return server().bearer(SecuredServer.TOKENS.token("810000000001", "REGULATEUR"));
+	}
+
+	FhirHttp analyst() {
+		return server().bearer(SecuredServer.TOKENS.token("810000000002", "ANALYSTE"));
+	}
+
+	String id(String name) {
+		return "sec-" + run + "-" + name;
+	}
+
+	@BeforeAll
+	void publisherBsAgendaAndARegulatorAccount() {
+		OffsetDateTime tomorrow = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(9).withMinute(0).withSecond(0).withNano(0);
+		FhirHttp b = publisherB();
+		expect(b.put("/Practitioner/" + id("pract-b"), practitioner(id("pract-b"), rppsB)), 201);
+		expect(b.put("/PractitionerRole/" + id("role-b"), practitionerRole(id("role-b"), id("pract-b"))), 201);
+		expect(b.put("/Schedule/" + id("sched-b"), practitionerSchedule(id("sched-b"), id("pract-b"), id("role-b"))), 201);
+		expect(b.put("/Slot/" + id("slot-b"), slot(id("slot-b"), id("sched-b"), tomorrow, 15)), 201);
+		Response account = platform().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + accountId, regulatorAccount());
+		expect(account, 201);
+		regulatorAccount = account.resource().getIdElement().getIdPart();
+	}
+
+	private Practitioner regulatorAccount() {
+		Practitioner p = new Practitioner();
+		p.getMeta().setSource(SAS_SYSTEM).addProfile(SD + "FrPractitionerRegul");
+		p.addIdentifier(identifier(FR_V2_0203, "INTRN", SAS_SYSTEM, accountId));
+		p.setActive(true);
+		p.addName().setFamily("Loridon").addGiven("Sébastien");
+		p.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue("s.loridon@example.fr");
+		return p;
+	}
+
+	private static void expect(Response response, int status) {
+		assertThat(response.status()).as(response.toString()).isEqualTo(status);
+	}
+
+	/** Every stored resource, "Type/id" to its version, as the administrator reads them. */
+	private TreeMap<String, String> store() {
+		TreeMap<String, String> all = new TreeMap<>();
+		for (String type : ServedResourceTypes.ALL) {
+			if (type.equals("CapabilityStatement")) {
+				continue;
+			}
+			Response page = admin().get("/" + type + "?_count=1000");
+			assertThat(page.status()).as(page.toString()).isEqualTo(200);
+			for (Bundle.BundleEntryComponent entry : page.bundle().getEntry()) {
+				all.put(type + "/" + entry.getResource().getIdElement().getIdPart(), entry.getResource().getMeta().getVersionId());
+			}
+		}
+		return all;
+	}
+
+	private record Hostile(String name, int status, Supplier<Response> request) {}
+
+	private static Response attempt(Supplier<Response> request) {
+		try {
+			return request.get();
+		} catch (UncheckedIOException e) {
+			return new Response(NO_TLS, String.valueOf(e.getCause()), null);
+		}
+	}
+
+	@Test
+	void hostileRequestsAreRefusedAndChangeNothing() {
+		OffsetDateTime tomorrow = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0);
+		Slot rewritten = slot(id("slot-b"), id("sched-b"), tomorrow, 15);
+		rewritten.setComment("https://attacker.example/book");
+		Slot mine = slot(id("slot-a"), id("sched-b"), tomorrow, 15);
+		SecuredServer s = server();
+		String regulatorToken = "/Slot/" + id("slot-b");
+		List<Hostile> hostile = List.of(
+				new Hostile("no certificate, no token: read", 401, () -> s.anonymous().get("/Slot?_count=1")),
+				new Hostile("no certificate, no token: write", 401, () -> s.anonymous().put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("no certificate, no token: $expunge", 401, () -> s.anonymous().post("/$expunge", expunge())),
+				new Hostile("untrusted authority", NO_TLS, () -> s.over(SecuredServer.PKI, SecuredServer.STRANGER.valid(SecuredServer.PUBLISHER_A))
+						.put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("valid chain, unregistered CN", 403, () -> s.certificate("CN=Editeur Inconnu,OU=Logiciels de rendez-vous,O=X,C=FR")
+						.get("/Slot?_count=1")),
+				new Hostile("right CN, wrong OU", 403, () -> s.certificate("CN=Éditeur Alpha Santé,OU=Autre service,O=Alpha,C=FR")
+						.put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("CN without its accents", 403, () -> s.certificate("CN=Editeur Alpha Sante,OU=Logiciels de rendez-vous,O=Alpha,C=FR")
+						.get("/Slot?_count=1")),
+				new Hostile("expired certificate", NO_TLS, () -> s.over(SecuredServer.PKI, SecuredServer.expired(SecuredServer.PUBLISHER_A))
+						.get("/Slot?_count=1")),
+				new Hostile("client header from an untrusted address", 403, () -> s.anonymous().with("X-Client-Subject", SecuredServer.ADMIN)
+						.post("/$expunge", expunge())),
+				new Hostile("empty bearer token", 401, () -> s.anonymous().with("Authorization", "Bearer ").get("/Slot?_count=1")),
+				new Hostile("bad signature", 401, () -> s.bearer(SecuredServer.TOKENS.forged("810000000001", "REGULATEUR")).get("/Slot?_count=1")),
+				new Hostile("wrong issuer", 401, () -> s.bearer(SecuredServer.TOKENS.sign(SecuredServer.TOKENS.claims("810000000001", "REGULATEUR")
+						.issuer("https://attacker.example").build())).get("/Slot?_count=1")),
+				new Hostile("wrong audience", 401, () -> s.bearer(SecuredServer.TOKENS.sign(SecuredServer.TOKENS.claims("810000000001", "REGULATEUR")
+						.audience("another-service").build())).get("/Slot?_count=1")),
+				new Hostile("expired token", 401, () -> s.bearer(SecuredServer.TOKENS.sign(SecuredServer.TOKENS.claims("810000000001", "REGULATEUR")
+						.expirationTime(java.util.Date.from(java.time.Instant.now().minusSeconds(600))).build())).get("/Slot?_count=1")),
+				new Hostile("token with no role here", 401, () -> s.bearer(SecuredServer.TOKENS.token("810000000001", "INFIRMIER")).get("/Slot?_count=1")),
+				new Hostile("analyst writing a slot", 403, () -> analyst().put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("analyst deleting a slot", 403, () -> analyst().delete("/Slot/" + id("slot-b"))),
+				new Hostile("regulator writing a slot", 403, () -> regulator().put(regulatorToken, rewritten)),
+				new Hostile("regulator writing a practitioner", 403, () -> regulator().put("/Practitioner/" + id("pract-b"),
+						practitioner(id("pract-b"), rppsB))),
+				new Hostile("LRM writing a slot", 403, () -> lrm().put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("publisher A updating B's slot", 403, () -> publisherA().put("/Slot/" + id("slot-b"), rewritten)),
+				new Hostile("publisher A deleting B's slot", 403, () -> publisherA().delete("/Slot/" + id("slot-b"))),
+				new Hostile("publisher A conditionally deleting B's practitioner (scoped to A's: nothing found)", 200, () -> publisherA()
+						.delete("/Practitioner?identifier=" + IDNPS_SYSTEM + "|" + rppsB)),
+				new Hostile("publisher A transacting on B's slot", 403, () -> publisherA().post("", transaction(rewritten, null))),
+				new Hostile("publisher A transacting a delete of B's practitioner", 403, () -> publisherA().post("",
+						transaction(null, "Practitioner/" + id("pract-b")))),
+				new Hostile("publisher writing a StructureDefinition", 403, () -> publisherA().put("/StructureDefinition/sec-" + run,
+						structureDefinition("sec-" + run))),
+				new Hostile("LRM writing a StructureDefinition", 403, () -> lrm().put("/StructureDefinition/sec-" + run, structureDefinition("sec-" + run))),
+				new Hostile("publisher running $expunge", 403, () -> publisherA().post("/$expunge", expunge())),
+				new Hostile("platform running $expunge", 403, () -> platform().post("/$expunge", expunge())),
+				new Hostile("LRM running $expunge", 403, () -> lrm().post("/$expunge", expunge())),
+				new Hostile("regulator running $expunge", 403, () -> regulator().post("/$expunge", expunge())),
+				new Hostile("publisher running the card rebuild", 403, () -> publisherA().post("/$contextual-rebuild", "{\"resourceType\":\"Parameters\"}")),
+				new Hostile("publisher reading a regulator account", 403, () -> publisherA().get("/Practitioner/" + regulatorAccount)),
+				new Hostile("publisher searching regulator accounts", 403, () -> publisherA().get("/Practitioner?identifier=" + SAS_SYSTEM + "|" + accountId)),
+				new Hostile("publisher probing with _has", 403, () -> publisherA()
+						.get("/Practitioner?_has:PractitionerRole:practitioner:_id=" + id("role-b"))),
+				new Hostile("publisher probing by chain", 403, () -> publisherA().get("/PractitionerRole?practitioner.identifier=" + SAS_SYSTEM + "|" + accountId)),
+				new Hostile("publisher writing a regulator account", 403, () -> publisherA().put("/Practitioner/" + regulatorAccount,
+						regulatorAccount().setId(regulatorAccount))),
+				new Hostile("platform rewriting a publisher's practitioner", 403, () -> platform().put("/Practitioner/" + id("pract-b"),
+						practitioner(id("pract-b"), rppsB))),
+				new Hostile("oversized body", 413, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",\"comment\":\"" + "x".repeat(11 << 20) + "\"}")),
+				new Hostile("deep nesting", 400, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",\"extension\":" + "[{\"extension\":".repeat(3000)
+						+ "[]" + "}]".repeat(3000) + "}")),
+				new Hostile("malformed JSON", 400, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",")),
+				new Hostile("traversal in an id", 400, () -> publisherA().put("/Slot/..%2F..%2FStructureDefinition%2Fx", mine)),
+				new Hostile("TRACE", 405, () -> publisherA().send("TRACE", "/metadata")));
+		TreeMap<String, String> before = store();
+		List<String> wrong = new ArrayList<>();
+		for (Hostile h : hostile) {
+			Response response = attempt(h.request());
+			if (response.status() != h.status()) {
+				wrong.add(h.name() + ": expected " + h.status() + ", got " + response);
+			} else if (response.status() >= 400 && !response.body().contains("\"OperationOutcome\"")) {
+				wrong.add(h.name() + ": " + response.status() + " without an OperationOutcome: " + response);
+			}
+		}
+		assertThat(wrong).isEmpty();
+		assertThat(hostile).hasSizeGreaterThanOrEqualTo(30);
+		assertThat(store()).isEqualTo(before);
+		Slot stored = (Slot) admin().get("/Slot/" + id("slot-b")).resource();
+		assertThat(stored.getComment()).doesNotContain("attacker");
+	}
+
+	@Test
+	void eachRoleDoesWhatTheMatrixAllows() {
+		OffsetDateTime tomorrow = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(11).withMinute(0).withSecond(0).withNano(0);
+		expect(server().anonymous().get("/metadata"), 200);
+		expect(publisherB().put("/Slot/" + id("slot-b2"), slot(id("slot-b2"), id("sched-b"), tomorrow, 15)), 201);
+		expect(lrm().get("/Slot?schedule.actor:PractitionerRole=" + id("role-b") + "&status=free"), 200);
+		Response guide = regulator().get("/Slot?_include=Slot:schedule&_id=" + id("slot-b2"));
+		expect(guide, 200);
+		assertThat(guide.bundle().getEntry()).extracting(e -> e.getResource().fhirType()).contains("Slot", "Schedule");
+		expect(analyst().get("/Appointment?_count=1"), 200);
+		expect(platform().get("/Practitioner/" + regulatorAccount), 200);
+		expect(admin().get("/StructureDefinition?_count=1"), 200);
+		expect(publisherA().get("/StructureDefinition?_count=1"), 200);
+		Response bRead = publisherA().get("/Slot/" + id("slot-b"));
+		expect(bRead, 200);
+	}
+
+	private static String expunge() {
+		return "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"expungeEverything\",\"valueBoolean\":true}]}";
+	}
+
+	private static StructureDefinition structureDefinition(String id) {
+		StructureDefinition sd = new StructureDefinition();
+		sd.setId(id);
+		sd.setUrl("https://attacker.example/StructureDefinition/x");
+		sd.setName("X");
+		sd.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+		sd.setKind(StructureDefinition.StructureDefinitionKind.RESOURCE);
+		sd.setAbstract(false);
+		sd.setType("Slot");
+		sd.setBaseDefinition("http://hl7.org/fhir/StructureDefinition/Slot");
+		sd.setDerivation(StructureDefinition.TypeDerivationRule.CONSTRAINT);
+		return sd;
+	}
+
+	private static Bundle transaction(Slot put, String delete) {
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		if (put != null) {
+			bundle.addEntry().setFullUrl("Slot/" + put.getIdElement().getIdPart()).setResource(put).getRequest()
+					.setMethod(Bundle.HTTPVerb.PUT).setUrl("Slot/" + put.getIdElement().getIdPart());
+		}
+		if (delete != null) {
+			bundle.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl(delete);
+		}
+		return bundle;
+	}
+}
