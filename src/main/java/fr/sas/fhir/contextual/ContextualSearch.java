@@ -152,17 +152,16 @@ class ContextualSearch {
 		List<OfferedSlot> found = new ArrayList<>(slots.byScheduleActor(actors, query.start(), query.end()));
 		found.addAll(slots.byService(services, query.start(), query.end()));
 		for (OfferedSlot slot : found) {
-			if (slot.owner() != null && passes(slot.slot(), query)) {
+			if (slot.owner() != null && passes(slot.facets(), query)) {
 				byCard.computeIfAbsent(slot.owner(), k -> new ArrayList<>()).add(slot);
 			}
 		}
-		byCard.values().forEach(list -> list.sort(Comparator.comparing(OfferedSlot::start)
-				.thenComparing(s -> s.slot().getIdElement().getIdPart())));
+		byCard.values().forEach(list -> list.sort(Comparator.comparing(OfferedSlot::start).thenComparing(OfferedSlot::id)));
 		return byCard;
 	}
 
 	private static List<OfferedSlot> unshown(List<OfferedSlot> offered, Set<String> shown) {
-		return offered.stream().filter(slot -> shown.add(slot.slot().getIdElement().getIdPart())).toList();
+		return offered.stream().filter(slot -> shown.add(slot.id())).toList();
 	}
 
 	/** A free-text specialty matches the card's specialty labels, or else each slot's own (codes: the index's). */
@@ -170,27 +169,14 @@ class ContextualSearch {
 		if (text == null || (card != null && CommuneDirectory.key(card.getSpecialtyText()).contains(text))) {
 			return offered;
 		}
-		return offered.stream().filter(s -> s.slot().getSpecialty().stream()
-				.anyMatch(spe -> CommuneDirectory.key(label(spe)).contains(text))).toList();
+		return offered.stream().filter(s -> CommuneDirectory.key(s.facets().specialtyLabels()).contains(text)).toList();
 	}
 
-	private static String label(CodeableConcept concept) {
-		StringBuilder label = new StringBuilder(concept.hasText() ? concept.getText() : "");
-		concept.getCoding().forEach(c -> label.append(' ').append(c.hasDisplay() ? c.getDisplay() : ""));
-		return label.toString();
-	}
-
-	private static boolean passes(Slot slot, ContextualQuery query) {
-		if (!query.consultationTypes().isEmpty() && slot.getServiceType().stream().flatMap(c -> c.getCoding().stream())
-				.noneMatch(c -> ACT_CODE.equals(c.getSystem()) && query.consultationTypes().contains(c.getCode()))) {
-			return false;
-		}
-		if (!query.slotTypes().isEmpty() && slot.getMeta().getSecurity().stream()
-				.noneMatch(c -> SasCodes.TYPE_CRENEAU.equals(c.getSystem()) && query.slotTypes().contains(c.getCode()))) {
-			return false;
-		}
-		return query.appointmentTypes().isEmpty() || slot.getAppointmentType().getCoding().stream()
-				.map(Coding::getCode).anyMatch(query.appointmentTypes()::contains);
+	/** The filters, on what the slot source read of each slot (nothing is parsed to be filtered). */
+	private static boolean passes(SlotSource.SlotFacets slot, ContextualQuery query) {
+		return (query.consultationTypes().isEmpty() || slot.consultationTypes().stream().anyMatch(query.consultationTypes()::contains))
+				&& (query.slotTypes().isEmpty() || slot.slotTypes().stream().anyMatch(query.slotTypes()::contains))
+				&& (query.appointmentTypes().isEmpty() || slot.appointmentTypes().stream().anyMatch(query.appointmentTypes()::contains));
 	}
 
 	private static Double distance(CardHit card, SearchPlace place) {
@@ -243,17 +229,11 @@ class ContextualSearch {
 			BigDecimal score = BigDecimal.valueOf(1.0 - (rank - 1.0) / Math.max(1, ranked.size())).setScale(4, RoundingMode.HALF_UP);
 			for (OfferedSlot slot : card.slots()) {
 				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent()
-						.setFullUrl(base + "/Slot/" + slot.slot().getIdElement().getIdPart()).setResource(slot.slot());
+						.setFullUrl(base + "/Slot/" + slot.id()).setResource(slot.slot());
 				entry.getSearch().setMode(Bundle.SearchEntryMode.MATCH).setScore(score).addExtension(why.copy());
 				matches.add(entry);
 				includes.add("Schedule/" + slot.scheduleId());
-				for (org.hl7.fhir.r4.model.CodeableConcept type : slot.slot().getServiceType()) {
-					type.getExtensionsByUrl(SasCodes.SLOT_SERVICE_TYPE).forEach(e -> {
-						if (e.getValue() instanceof Reference ref && ref.hasReference()) {
-							includes.add(ref.getReferenceElement().toUnqualifiedVersionless().getValue());
-						}
-					});
-				}
+				includes.addAll(slot.facets().serviceReferences());
 			}
 			includes.add(card.card().id());
 			if (card.slots().isEmpty()) {
@@ -264,7 +244,7 @@ class ContextualSearch {
 				matches.add(entry);
 			}
 		}
-		Map<String, Resource> read = new LinkedHashMap<>(slots.read(includes));
+		Map<String, Resource> read = new LinkedHashMap<>(resources(slots.read(includes)));
 		Set<String> second = new LinkedHashSet<>();
 		for (Resource r : read.values()) {
 			if (r instanceof Schedule schedule) {
@@ -278,7 +258,7 @@ class ContextualSearch {
 			}
 		}
 		second.removeAll(read.keySet());
-		read.putAll(slots.read(second));
+		read.putAll(resources(slots.read(second)));
 		// The practitioners of roles reached through schedules (second round), read together.
 		Set<String> third = new LinkedHashSet<>();
 		for (Resource r : read.values()) {
@@ -287,7 +267,7 @@ class ContextualSearch {
 			}
 		}
 		third.removeAll(read.keySet());
-		read.putAll(slots.read(third));
+		read.putAll(resources(slots.read(third)));
 
 		Set<String> shown = new LinkedHashSet<>();
 		for (Bundle.BundleEntryComponent entry : matches) {
@@ -309,6 +289,12 @@ class ContextualSearch {
 			}
 		}
 		return bundle;
+	}
+
+	private static Map<String, Resource> resources(Map<String, SlotSource.Stored> stored) {
+		Map<String, Resource> out = new LinkedHashMap<>();
+		stored.forEach((reference, resource) -> out.put(reference, resource.resource()));
+		return out;
 	}
 
 	private static Extension rankExtension(RankedCard card, int rank, String base) {

@@ -1,5 +1,12 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.SlotSource;
+import java.util.Set;
+import java.util.TreeSet;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Reference;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.dao.ISearchBuilder;
 import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
@@ -29,8 +36,12 @@ import org.springframework.stereotype.Component;
 @Component
 class EncodedResources {
 
-	/** One stored resource version: its JSON, and the two facts the search rules need of a slot. */
-	record Encoded(String type, String id, long version, byte[] json, boolean cpts, Instant end) {}
+	/**
+	 * One stored resource version: its JSON, the two facts the search rules need of a slot, and what the
+	 * contextual search's filters read of it (its schedule's id, its facets; null for other resources).
+	 */
+	record Encoded(String type, String id, long version, byte[] json, boolean cpts, Instant end, String scheduleId,
+			SlotSource.SlotFacets facets, Instant start, boolean free) {}
 
 	/** A resource to fetch: its id in the store and its current version. */
 	record Key(long pid, String type, String id, long version) {}
@@ -45,7 +56,7 @@ class EncodedResources {
 		long bytes = properties.getSearch().getCacheSize().toBytes();
 		this.cache = Caffeine.newBuilder()
 				.maximumWeight(Math.max(0, bytes))
-				.weigher((Long pid, Encoded e) -> e.json().length + 128)
+				.weigher((Long pid, Encoded e) -> e.json().length + (e.facets() == null ? 128 : 512))
 				.build();
 	}
 
@@ -92,15 +103,56 @@ class EncodedResources {
 		Long version = resource.getIdElement().getVersionIdPartAsLong();
 		boolean cpts = false;
 		Instant end = null;
+		String schedule = null;
+		SlotSource.SlotFacets facets = null;
+		Instant start = null;
+		boolean free = false;
 		if (resource instanceof Slot slot) {
+			start = slot.getStart() == null ? null : slot.getStart().toInstant();
+			free = slot.getStatus() == Slot.SlotStatus.FREE;
 			cpts = SasCodes.isCpts(slot);
 			end = slot.getEnd() == null ? null : slot.getEnd().toInstant();
+			schedule = slot.getSchedule().getReferenceElement().getIdPart();
+			facets = facets(slot);
 		}
-		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end);
+		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end, schedule, facets, start, free);
+	}
+
+	private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+
+	static SlotSource.SlotFacets facets(Slot slot) {
+		Set<String> consultation = new TreeSet<>();
+		List<String> services = new ArrayList<>();
+		for (CodeableConcept type : slot.getServiceType()) {
+			type.getCoding().stream().filter(c -> ACT_CODE.equals(c.getSystem()) && c.hasCode()).forEach(c -> consultation.add(c.getCode()));
+			type.getExtensionsByUrl(SasCodes.SLOT_SERVICE_TYPE).forEach(e -> {
+				if (e.getValue() instanceof Reference ref && ref.hasReference()) {
+					services.add(ref.getReferenceElement().toUnqualifiedVersionless().getValue());
+				}
+			});
+		}
+		Set<String> slotTypes = new TreeSet<>();
+		slot.getMeta().getSecurity().stream().filter(c -> SasCodes.TYPE_CRENEAU.equals(c.getSystem()) && c.hasCode())
+				.forEach(c -> slotTypes.add(c.getCode()));
+		Set<String> appointmentTypes = new TreeSet<>();
+		slot.getAppointmentType().getCoding().stream().filter(Coding::hasCode).forEach(c -> appointmentTypes.add(c.getCode()));
+		StringBuilder labels = new StringBuilder();
+		for (CodeableConcept specialty : slot.getSpecialty()) {
+			if (specialty.hasText()) {
+				labels.append(specialty.getText()).append(' ');
+			}
+			specialty.getCoding().stream().filter(Coding::hasDisplay).forEach(c -> labels.append(c.getDisplay()).append(' '));
+		}
+		return new SlotSource.SlotFacets(Set.copyOf(consultation), Set.copyOf(slotTypes), Set.copyOf(appointmentTypes),
+				labels.toString().trim(), List.copyOf(services));
 	}
 
 	/** The resource again, for answers HAPI's serializer writes (XML, pretty print, outgoing-response hooks). */
 	IBaseResource parse(Encoded encoded) {
-		return fhirContext.newJsonParser().parseResource(new String(encoded.json(), StandardCharsets.UTF_8));
+		return parse(encoded.json());
+	}
+
+	IBaseResource parse(byte[] json) {
+		return fhirContext.newJsonParser().parseResource(new String(json, StandardCharsets.UTF_8));
 	}
 }

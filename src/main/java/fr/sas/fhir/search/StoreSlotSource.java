@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.common.SlotSource;
+import fr.sas.fhir.common.SlotSource.Stored;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import java.time.Clock;
 import java.time.Instant;
@@ -98,35 +99,36 @@ class StoreSlotSource implements SlotSource {
 			for (Map.Entry<Long, EncodedResources.Encoded> entry
 					: encodedResources.get(keys.values(), new SystemRequestDetails()).entrySet()) {
 				EncodedResources.Encoded encoded = entry.getValue();
-				Slot slot = (Slot) encodedResources.parse(encoded);
-				Instant start = slot.hasStart() ? slot.getStart().toInstant() : null;
-				if (slot.getStatus() != Slot.SlotStatus.FREE || start == null || start.isBefore(from) || start.isAfter(to)
+				Instant start = encoded.start();
+				if (!encoded.free() || start == null || start.isBefore(from) || start.isAfter(to)
 						|| encoded.end() == null || encoded.end().isBefore(now) || (encoded.cpts() && start.isAfter(horizon))) {
 					continue;
 				}
-				offered.add(new OfferedSlot(ownerOfSlot.get(entry.getKey()), slot.getSchedule().getReferenceElement().getIdPart(),
-						start, slot));
+				offered.add(new OfferedSlot(ownerOfSlot.get(entry.getKey()), encoded.scheduleId(), start, encoded.facets(), stored(encoded)));
 			}
-			offered.sort((a, b) -> a.start().equals(b.start()) ? a.slot().getIdPart().compareTo(b.slot().getIdPart())
-					: a.start().compareTo(b.start()));
+			offered.sort((a, b) -> a.start().equals(b.start()) ? a.id().compareTo(b.id()) : a.start().compareTo(b.start()));
 			return offered;
 		});
 	}
 
 	@Override
-	public Map<String, Resource> read(Collection<String> references) {
+	public Map<String, Stored> read(Collection<String> references) {
 		if (references.isEmpty()) {
 			return Map.of();
 		}
 		return readOnly(() -> {
 			Map<Long, String> byPid = pids(references);
-			Map<String, Resource> out = new LinkedHashMap<>();
+			Map<String, Stored> out = new LinkedHashMap<>();
 			Map<Long, EncodedResources.Key> keys = queries.keys(byPid.keySet());
 			for (Map.Entry<Long, EncodedResources.Encoded> e : encodedResources.get(keys.values(), new SystemRequestDetails()).entrySet()) {
-				out.put(e.getValue().type() + "/" + e.getValue().id(), (Resource) encodedResources.parse(e.getValue()));
+				out.put(e.getValue().type() + "/" + e.getValue().id(), stored(e.getValue()));
 			}
 			return out;
 		});
+	}
+
+	private Stored stored(EncodedResources.Encoded encoded) {
+		return new Stored(encoded.type(), encoded.id(), encoded.json(), json -> (Resource) encodedResources.parse(json));
 	}
 
 	private List<OfferedSlot> offered(List<SlotRow> candidates, java.util.function.Function<SlotRow, String> owner) {
@@ -141,8 +143,7 @@ class StoreSlotSource implements SlotSource {
 		for (SlotRow row : kept) {
 			EncodedResources.Encoded slot = encoded.get(row.slot());
 			if (slot != null) {
-				Slot parsed = (Slot) encodedResources.parse(slot);
-				out.add(new OfferedSlot(owner.apply(row), parsed.getSchedule().getReferenceElement().getIdPart(), row.start(), parsed));
+				out.add(new OfferedSlot(owner.apply(row), slot.scheduleId(), row.start(), slot.facets(), stored(slot)));
 			}
 		}
 		return out;
