@@ -17,6 +17,7 @@ import org.hibernate.search.mapper.pojo.bridge.builtin.annotation.Longitude;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.GenericField;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.Indexed;
 import org.hibernate.search.engine.backend.types.Projectable;
+import org.hibernate.search.engine.backend.types.Sortable;
 import org.hibernate.search.mapper.pojo.mapping.definition.annotation.KeywordField;
 
 /**
@@ -34,7 +35,8 @@ import org.hibernate.search.mapper.pojo.mapping.definition.annotation.KeywordFie
 	@Index(name = "IDX_SAS_CARD_POSITION", columnList = "LATITUDE,LONGITUDE")
 })
 @Indexed(index = "sas_contextual_card")
-@GeoPointBinding(fieldName = "position", projectable = Projectable.YES)
+// Sortable: the distance to a search's centre is read from doc values, not from each hit's stored fields.
+@GeoPointBinding(fieldName = "position", projectable = Projectable.YES, sortable = Sortable.YES)
 public class ContextualCard {
 
 	public enum Kind {

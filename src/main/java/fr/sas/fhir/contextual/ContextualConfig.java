@@ -78,7 +78,7 @@ public class ContextualConfig {
 
 	@Bean
 	public ContextualSearchProvider contextualSearchProvider(ContextualSearch search, ContextualProperties properties,
-			Clock clock) {
-		return new ContextualSearchProvider(search, properties, clock, ZoneId.of(properties.getZone()));
+			Clock clock, IInterceptorService storageInterceptors) {
+		return new ContextualSearchProvider(search, properties, clock, ZoneId.of(properties.getZone()), storageInterceptors);
 	}
 }

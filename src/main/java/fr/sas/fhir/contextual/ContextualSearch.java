@@ -1,6 +1,6 @@
 package fr.sas.fhir.contextual;
 
-import fr.sas.fhir.common.SasCodes;
+import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.SlotSource;
 import fr.sas.fhir.common.SlotSource.OfferedSlot;
 import java.math.BigDecimal;
@@ -92,7 +92,8 @@ class ContextualSearch {
 		SearchPlace place = places.resolve(query.place(), notes::add);
 		List<CardHit> doctor = new ArrayList<>();
 		if (!query.treatingDoctor().isEmpty()) {
-			cards.ofPractitioner(query.treatingDoctor()).forEach(c -> doctor.add(new CardHit(c.getId(), c.getKind(), c.getPosition())));
+			cards.ofPractitioner(query.treatingDoctor()).forEach(c -> doctor.add(new CardHit(c.getId(), c.getKind(),
+					c.getPosition() == null ? Double.NaN : c.getPosition().distanceKm(place.point()))));
 			if (doctor.isEmpty()) {
 				notes.add("the treating doctor " + query.treatingDoctor().get(0) + " has no card on this server");
 			}
@@ -107,7 +108,7 @@ class ContextualSearch {
 		NeutralOrder draw = new NeutralOrder(seed(query, place));
 		Comparator<CardHit> neutral = Comparator.comparing(c -> draw.draw(c.id()), Long::compareUnsigned);
 		Comparator<CardHit> order = place.precision().ordersByDistance()
-				? Comparator.<CardHit>comparingDouble(c -> c.position().distanceKm(place.point())).thenComparing(neutral)
+				? Comparator.<CardHit>comparingDouble(CardHit::distanceKm).thenComparing(neutral)
 				: neutral;
 		around.sort(order);
 		doctor.sort(neutral);
@@ -180,10 +181,10 @@ class ContextualSearch {
 	}
 
 	private static Double distance(CardHit card, SearchPlace place) {
-		if (!place.precision().ordersByDistance() || card.position() == null) {
+		if (!place.precision().ordersByDistance() || Double.isNaN(card.distanceKm())) {
 			return null;
 		}
-		return BigDecimal.valueOf(card.position().distanceKm(place.point())).setScale(2, RoundingMode.HALF_UP).doubleValue();
+		return BigDecimal.valueOf(card.distanceKm()).setScale(2, RoundingMode.HALF_UP).doubleValue();
 	}
 
 	/**
@@ -200,8 +201,36 @@ class ContextualSearch {
 				query.windowGiven() ? query.start() + "/" + query.end() : "", LocalDate.now(clock.withZone(zone)).toString());
 	}
 
+	/**
+	 * One entry of the answer: a stored resource (written from its encoded JSON, or parsed for HAPI's
+	 * serializer) or a built one (the outcome), and its {@code search} element, encoded once per card.
+	 */
+	record PageEntry(String fullUrl, SlotSource.Stored stored, Resource built, Bundle.BundleEntrySearchComponent search,
+			byte[] searchJson) {
+
+		Resource resource() {
+			return stored != null ? stored.resource() : built;
+		}
+	}
+
+	/** The answer's page: the Bundle without its entries, and the entries. */
+	record Page(Bundle envelope, List<PageEntry> entries) {
+
+		/** The whole Bundle, every resource parsed: for HAPI's serializer (XML, pretty print, inspecting hooks). */
+		Bundle bundle() {
+			Bundle bundle = envelope.copy();
+			for (PageEntry entry : entries) {
+				Bundle.BundleEntryComponent e = bundle.addEntry().setResource(entry.resource()).setSearch(entry.search().copy());
+				if (entry.fullUrl() != null) {
+					e.setFullUrl(entry.fullUrl());
+				}
+			}
+			return bundle;
+		}
+	}
+
 	/** The answer's page: the slots of the page's cards (match), and what they reference (include). */
-	Bundle page(Result result, ContextualQuery query, String base, String self) {
+	Page page(Result result, ContextualQuery query, String base, String self) {
 		List<RankedCard> ranked = result.ranked();
 		int from = Math.min(query.offset(), ranked.size());
 		int to = Math.min(from + query.count(), ranked.size());
@@ -221,74 +250,93 @@ class ContextualSearch {
 		}
 
 		Set<String> includes = new LinkedHashSet<>();
-		List<Bundle.BundleEntryComponent> matches = new ArrayList<>();
+		List<PageEntry> matches = new ArrayList<>();
 		for (int i = 0; i < page.size(); i++) {
 			RankedCard card = page.get(i);
 			int rank = from + i + 1;
-			Extension why = rankExtension(card, rank, base);
 			BigDecimal score = BigDecimal.valueOf(1.0 - (rank - 1.0) / Math.max(1, ranked.size())).setScale(4, RoundingMode.HALF_UP);
+			Bundle.BundleEntrySearchComponent search = new Bundle.BundleEntrySearchComponent()
+					.setMode(Bundle.SearchEntryMode.MATCH).setScore(score);
+			search.addExtension(rankExtension(card, rank, base));
+			byte[] searchJson = searchJson(search);
 			for (OfferedSlot slot : card.slots()) {
-				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent()
-						.setFullUrl(base + "/Slot/" + slot.id()).setResource(slot.slot());
-				entry.getSearch().setMode(Bundle.SearchEntryMode.MATCH).setScore(score).addExtension(why.copy());
-				matches.add(entry);
+				matches.add(new PageEntry(base + "/Slot/" + slot.id(), slot.stored(), null, search, searchJson));
 				includes.add("Schedule/" + slot.scheduleId());
 				includes.addAll(slot.facets().serviceReferences());
 			}
 			includes.add(card.card().id());
 			if (card.slots().isEmpty()) {
 				// The treating doctor without a slot in the window: shown, so the regulator can call.
-				Bundle.BundleEntryComponent entry = new Bundle.BundleEntryComponent();
-				entry.setFullUrl(base + "/" + card.card().id());
-				entry.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE).addExtension(why);
-				matches.add(entry);
+				Bundle.BundleEntrySearchComponent include = new Bundle.BundleEntrySearchComponent().setMode(Bundle.SearchEntryMode.INCLUDE);
+				include.addExtension(rankExtension(card, rank, base));
+				matches.add(new PageEntry(base + "/" + card.card().id(), null, null, include, searchJson(include)));
 			}
 		}
-		Map<String, Resource> read = new LinkedHashMap<>(resources(slots.read(includes)));
+		Map<String, SlotSource.Stored> read = new LinkedHashMap<>(slots.read(includes));
 		Set<String> second = new LinkedHashSet<>();
-		for (Resource r : read.values()) {
-			if (r instanceof Schedule schedule) {
-				schedule.getActor().forEach(a -> second.add(relative(a)));
-			} else if (r instanceof PractitionerRole role && role.hasPractitioner()) {
-				second.add(relative(role.getPractitioner()));
-			} else if (r instanceof HealthcareService service && service.hasProvidedBy()) {
-				second.add(relative(service.getProvidedBy()));
-			} else if (r instanceof Location location && location.hasManagingOrganization()) {
-				second.add(relative(location.getManagingOrganization()));
-			}
+		for (SlotSource.Stored stored : read.values()) {
+			second.addAll(references(stored));
 		}
 		second.removeAll(read.keySet());
-		read.putAll(resources(slots.read(second)));
+		read.putAll(slots.read(second));
 		// The practitioners of roles reached through schedules (second round), read together.
 		Set<String> third = new LinkedHashSet<>();
-		for (Resource r : read.values()) {
-			if (r instanceof PractitionerRole role && role.hasPractitioner()) {
-				third.add(relative(role.getPractitioner()));
+		for (SlotSource.Stored stored : read.values()) {
+			if (stored.type().equals("PractitionerRole")) {
+				third.addAll(references(stored));
 			}
 		}
 		third.removeAll(read.keySet());
-		read.putAll(resources(slots.read(third)));
+		read.putAll(slots.read(third));
 
+		List<PageEntry> entries = new ArrayList<>();
 		Set<String> shown = new LinkedHashSet<>();
-		for (Bundle.BundleEntryComponent entry : matches) {
-			if (entry.getResource() == null) {
-				Resource card = read.get(entry.getFullUrl().substring(base.length() + 1));
+		for (PageEntry entry : matches) {
+			PageEntry complete = entry;
+			if (entry.stored() == null) {
+				SlotSource.Stored card = read.get(entry.fullUrl().substring(base.length() + 1));
 				if (card == null) {
 					continue;
 				}
-				entry.setResource(card);
+				complete = new PageEntry(entry.fullUrl(), card, null, entry.search(), entry.searchJson());
 			}
-			shown.add(entry.getFullUrl());
-			bundle.addEntry(entry);
+			shown.add(complete.fullUrl());
+			entries.add(complete);
 		}
-		for (Map.Entry<String, Resource> r : read.entrySet()) {
+		Bundle.BundleEntrySearchComponent include = new Bundle.BundleEntrySearchComponent().setMode(Bundle.SearchEntryMode.INCLUDE);
+		for (Map.Entry<String, SlotSource.Stored> r : read.entrySet()) {
 			String fullUrl = base + "/" + r.getKey();
 			if (shown.add(fullUrl)) {
-				Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(fullUrl).setResource(r.getValue());
-				entry.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
+				entries.add(new PageEntry(fullUrl, r.getValue(), null, include, EncodedAnswers.INCLUDE));
 			}
 		}
-		return bundle;
+		return new Page(bundle, entries);
+	}
+
+	/** What an included resource references that the answer includes too. */
+	private static List<String> references(SlotSource.Stored stored) {
+		List<String> out = new ArrayList<>();
+		Resource r = stored.resource();
+		if (r instanceof Schedule schedule) {
+			schedule.getActor().forEach(a -> out.add(relative(a)));
+		} else if (r instanceof PractitionerRole role && role.hasPractitioner()) {
+			out.add(relative(role.getPractitioner()));
+		} else if (r instanceof HealthcareService service && service.hasProvidedBy()) {
+			out.add(relative(service.getProvidedBy()));
+		} else if (r instanceof Location location && location.hasManagingOrganization()) {
+			out.add(relative(location.getManagingOrganization()));
+		}
+		return out;
+	}
+
+	/** The {@code search} element as HAPI's encoder writes it (encoded once per card, shared by its slots). */
+	private static byte[] searchJson(Bundle.BundleEntrySearchComponent search) {
+		Bundle holder = new Bundle();
+		holder.addEntry().setSearch(search);
+		String json = ca.uhn.fhir.context.FhirContext.forR4Cached().newJsonParser().encodeResourceToString(holder);
+		String start = "\"entry\":[{\"search\":";
+		int at = json.indexOf(start);
+		return EncodedAnswers.bytes(json.substring(at + start.length(), json.length() - "}]}".length()));
 	}
 
 	private static Map<String, Resource> resources(Map<String, SlotSource.Stored> stored) {

@@ -1,5 +1,13 @@
 package fr.sas.fhir.contextual;
 
+import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import fr.sas.fhir.common.EncodedAnswers;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
 import ca.uhn.fhir.model.api.annotation.Description;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
@@ -33,20 +41,27 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 	private static final Logger AUDIT = LoggerFactory.getLogger("fr.sas.fhir.contextual.audit");
 
 	private final ContextualSearch search;
+	private final IInterceptorBroadcaster storageInterceptors;
 	private final ContextualProperties properties;
 	private final Clock clock;
 	private final java.time.ZoneId zone;
 
-	public ContextualSearchProvider(ContextualSearch search, ContextualProperties properties, Clock clock, java.time.ZoneId zone) {
+	public ContextualSearchProvider(ContextualSearch search, ContextualProperties properties, Clock clock, java.time.ZoneId zone,
+			IInterceptorBroadcaster storageInterceptors) {
+		this.storageInterceptors = storageInterceptors;
 		this.search = search;
 		this.properties = properties;
 		this.clock = clock;
 		this.zone = zone;
 	}
 
-	@Operation(name = "$contextual-search", type = Slot.class, idempotent = true)
+	/**
+	 * Written by this method (manual response): compact JSON from the encoded resources, as the slot searches
+	 * do ({@link EncodedAnswers}); any other answer through HAPI's serializer, the outgoing hooks called alike.
+	 */
+	@Operation(name = "$contextual-search", type = Slot.class, idempotent = true, manualResponse = true)
 	@Description(shortDefinition = "INT_L01: the bookable slots around a patient, ranked, from the regulator's call")
-	public Bundle contextualSearch(
+	public void contextualSearch(
 			@OperationParam(name = "origin") StringType origin,
 			@OperationParam(name = "practitioner") StringType practitioner,
 			@OperationParam(name = "specialty") StringType specialty,
@@ -68,7 +83,7 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 			@OperationParam(name = "source", max = OperationParam.MAX_UNLIMITED) List<StringType> source,
 			@OperationParam(name = "_count") StringType count,
 			@OperationParam(name = "_offset") StringType offset,
-			RequestDetails request) {
+			RequestDetails request, HttpServletRequest httpRequest, HttpServletResponse httpResponse) throws IOException {
 		long began = System.nanoTime();
 		Map<String, List<String>> parameters = new LinkedHashMap<>();
 		put(parameters, "origin", origin);
@@ -109,19 +124,47 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 		ContextualQuery query = ContextualQuery.read(parameters, clock, zone, properties.getMaxWindow());
 		ContextualSearch.Result result = search.rank(query);
 		String base = request.getFhirServerBase();
-		Bundle bundle = search.page(result, query, base, self(request, base, parameters));
-		bundle.setId(UUID.randomUUID().toString());
-		bundle.getMeta().setLastUpdated(java.util.Date.from(clock.instant()));
+		ContextualSearch.Page page = search.page(result, query, base, self(request, base, parameters));
+		Bundle envelope = page.envelope();
+		envelope.setId(UUID.randomUUID().toString());
+		envelope.getMeta().setLastUpdated(java.util.Date.from(clock.instant()));
+		List<ContextualSearch.PageEntry> entries = new ArrayList<>(page.entries());
 		if (!result.notes().isEmpty()) {
 			OperationOutcome outcome = new OperationOutcome();
 			result.notes().forEach(note -> outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
 					.setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(note));
-			bundle.addEntry().setResource(outcome).getSearch().setMode(Bundle.SearchEntryMode.OUTCOME);
+			Bundle.BundleEntrySearchComponent mode = new Bundle.BundleEntrySearchComponent().setMode(Bundle.SearchEntryMode.OUTCOME);
+			entries.add(new ContextualSearch.PageEntry(null, null, outcome, mode, EncodedAnswers.bytes("{\"mode\":\"outcome\"}")));
 		}
+		write(new ContextualSearch.Page(envelope, entries), request, httpRequest, httpResponse);
 		AUDIT.info("contextual-search origin={} place={} precision={} radius={}km cards={} slots={} in {} ms", originCode,
 				result.place().description(), result.place().precision(), result.place().radiusKm(), result.ranked().size(),
 				result.totalSlots(), (System.nanoTime() - began) / 1_000_000);
-		return bundle;
+	}
+
+	private void write(ContextualSearch.Page page, RequestDetails request, HttpServletRequest httpRequest,
+			HttpServletResponse httpResponse) throws IOException {
+		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
+		if (EncodedAnswers.compactJson(request, storageInterceptors, encoding)) {
+			if (!EncodedAnswers.outgoingResponse(request, new ResponseDetails(200, page.envelope()), httpRequest, httpResponse)) {
+				return;
+			}
+			List<EncodedAnswers.Entry> spliced = new ArrayList<>(page.entries().size());
+			for (ContextualSearch.PageEntry entry : page.entries()) {
+				byte[] json = entry.stored() != null ? entry.stored().json()
+						: EncodedAnswers.bytes(request.getFhirContext().newJsonParser().encodeResourceToString(entry.built()));
+				spliced.add(new EncodedAnswers.Entry(entry.fullUrl(), json, entry.searchJson()));
+			}
+			EncodedAnswers.write(request.getFhirContext(), page.envelope(), spliced, encoding.getResourceContentType(),
+					request.isRespondGzip(), httpResponse);
+			return;
+		}
+		ResponseDetails response = new ResponseDetails(200, page.bundle());
+		if (!EncodedAnswers.outgoingResponse(request, response, httpRequest, httpResponse)) {
+			return;
+		}
+		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
+				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false, request.isRespondGzip(), request);
 	}
 
 	private static String self(RequestDetails request, String base, Map<String, List<String>> parameters) {

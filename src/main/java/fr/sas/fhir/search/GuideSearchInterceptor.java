@@ -8,10 +8,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.context.api.BundleInclusionRule;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
-import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
-import fr.sas.fhir.common.LeavesSearchAnswersAlone;
-import java.lang.reflect.Method;
+import fr.sas.fhir.common.EncodedAnswers;
 import java.util.ArrayList;
 import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.model.valueset.BundleTypeEnum;
@@ -100,15 +97,21 @@ public class GuideSearchInterceptor {
 		String profile = SearchBundleProfiles.of(search.shape(), page.entries());
 
 		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
-		if (answerIsCompactJson(request, encoding)) {
+		if (EncodedAnswers.compactJson(request, storageInterceptors, encoding)) {
 			Bundle envelope = bundle(search, request, page, List.of(), pageSize, profile);
 			// Only hooks that leave search answers alone are registered here (headers, such as the warnings'): they
 			// see the envelope, the entries are written from their encoded form.
-			if (!outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
+			if (!EncodedAnswers.outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
 				return false;
 			}
-			EncodedBundleWriter.write(request.getFhirContext(), envelope, page.entries(), request.getFhirServerBase(),
-					encoding.getResourceContentType(), request.isRespondGzip(), httpResponse);
+			String base = request.getFhirServerBase().endsWith("/") ? request.getFhirServerBase() : request.getFhirServerBase() + "/";
+			List<EncodedAnswers.Entry> entries = new ArrayList<>(page.entries().size());
+			for (GuideSearchExecutor.Entry entry : page.entries()) {
+				entries.add(new EncodedAnswers.Entry(base + entry.resource().type() + "/" + entry.resource().id(),
+						entry.resource().json(), entry.match() ? EncodedAnswers.MATCH : EncodedAnswers.INCLUDE));
+			}
+			EncodedAnswers.write(request.getFhirContext(), envelope, entries, encoding.getResourceContentType(),
+					request.isRespondGzip(), httpResponse);
 			return false;
 		}
 
@@ -122,7 +125,7 @@ public class GuideSearchInterceptor {
 		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(resources, request, broadcaster);
 		Bundle bundle = bundle(search, request, page, shown, pageSize, profile);
 		ResponseDetails response = new ResponseDetails(200, bundle);
-		if (!outgoingResponse(request, response, httpRequest, httpResponse)) {
+		if (!EncodedAnswers.outgoingResponse(request, response, httpRequest, httpResponse)) {
 			return false;
 		}
 		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
@@ -130,66 +133,6 @@ public class GuideSearchInterceptor {
 				request.isRespondGzip(), request);
 		return false;
 	}
-
-	/** The {@code SERVER_OUTGOING_RESPONSE} hooks, as HAPI calls them; false when one has answered itself. */
-	private static boolean outgoingResponse(RequestDetails request, ResponseDetails response,
-			HttpServletRequest httpRequest, HttpServletResponse httpResponse) {
-		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
-		if (broadcaster == null || !broadcaster.hasHooks(Pointcut.SERVER_OUTGOING_RESPONSE)) {
-			return true;
-		}
-		return broadcaster.callHooks(Pointcut.SERVER_OUTGOING_RESPONSE, new HookParams()
-				.add(RequestDetails.class, request)
-				.addIfMatchesType(ServletRequestDetails.class, request)
-				.add(IBaseResource.class, response.getResponseResource())
-				.add(ResponseDetails.class, response)
-				.add(HttpServletRequest.class, httpRequest)
-				.add(HttpServletResponse.class, httpResponse));
-	}
-
-	/**
-	 * Compact JSON for a client that is not a browser, and no interceptor (beyond those known to leave search
-	 * answers alone) that inspects outgoing resources: the answer can be written from the encoded resources.
-	 */
-	private boolean answerIsCompactJson(RequestDetails request, RestfulServerUtils.ResponseEncoding encoding) {
-		if (encoding == null || encoding.getEncoding() != EncodingEnum.JSON
-				|| RestfulServerUtils.prettyPrintResponse(request.getServer(), request)) {
-			return false;
-		}
-		String accept = request.getHeader("Accept");
-		String[] format = request.getParameters().get("_format");
-		if ((accept != null && accept.contains("text/html"))
-				|| (format != null && String.join(",", format).contains("html"))) {
-			return false; // the response highlighter renders a page for a browser
-		}
-		if (storageInterceptors.hasHooks(Pointcut.STORAGE_PRESHOW_RESOURCES) || LeavesSearchAnswersAlone.inspected(request)) {
-			return false;
-		}
-		for (Object interceptor : request.getServer().getInterceptorService().getAllRegisteredInterceptors()) {
-			if (!(interceptor instanceof ResponseHighlighterInterceptor)
-					&& !(interceptor instanceof LeavesSearchAnswersAlone)
-					&& INSPECTS_ANSWERS.get(interceptor.getClass())) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	/** Whether a class has a hook that sees outgoing resources. */
-	private static final ClassValue<Boolean> INSPECTS_ANSWERS = new ClassValue<>() {
-		@Override
-		protected Boolean computeValue(Class<?> type) {
-			for (Method method : type.getMethods()) {
-				Hook hook = method.getAnnotation(Hook.class);
-				if (hook != null && Set.of(Pointcut.SERVER_OUTGOING_RESPONSE, Pointcut.STORAGE_PRESHOW_RESOURCES,
-								Pointcut.SERVER_OUTGOING_WRITER_CREATED)
-						.contains(hook.value())) {
-					return true;
-				}
-			}
-			return false;
-		}
-	};
 
 	private Optional<GuideSearch> guideSearch(RequestDetails request) {
 		SasProperties.Search settings = properties.getSearch();

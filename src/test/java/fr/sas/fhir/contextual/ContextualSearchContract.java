@@ -301,6 +301,32 @@ abstract class ContextualSearchContract {
 
 	// --- conformance and freshness --------------------------------------------------------------------------
 
+	/** The compact JSON answer is written from encoded resources; HAPI's serializer (pretty print) must say the same. */
+	@Test
+	void theSplicedAnswerIsHapisAnswer() {
+		for (String query : List.of("practitioner=" + rppsDoctor + "&inseecode=48095&radius=40",
+				"latitude=44.52&longitude=3.49&radius=40&_count=3", "practitioner=" + rpps() + "&departement=48")) {
+			Response compact = fhir().get("/Slot/$contextual-search?" + query);
+			Response hapi = fhir().get("/Slot/$contextual-search?" + query + "&_pretty=true");
+			assertThat(compact.status()).as(compact.toString()).isEqualTo(200);
+			assertThat(compact.body()).as("compact: written from the encoded resources").doesNotContain("\n  ");
+			assertThat(hapi.body()).as("pretty: HAPI's serializer").contains("\n  ");
+			Bundle spliced = compact.bundle();
+			Bundle serialized = hapi.bundle();
+			assertThat(spliced.getEntry()).as(query).hasSameSizeAs(serialized.getEntry()).isNotEmpty();
+			assertThat(spliced.getTotalElement().getValue()).isEqualTo(serialized.getTotalElement().getValue());
+			assertThat(spliced.getMeta().getProfile().get(0).getValue()).isEqualTo(serialized.getMeta().getProfile().get(0).getValue());
+			assertThat(spliced.getLink()).hasSameSizeAs(serialized.getLink());
+			for (int i = 0; i < spliced.getEntry().size(); i++) {
+				Bundle.BundleEntryComponent a = spliced.getEntry().get(i);
+				Bundle.BundleEntryComponent b = serialized.getEntry().get(i);
+				assertThat(a.getFullUrl()).as(query + " #" + i).isEqualTo(b.getFullUrl());
+				assertThat(a.getSearch().equalsDeep(b.getSearch())).as(query + " #" + i + " search").isTrue();
+				assertThat(a.getResource().equalsDeep(b.getResource())).as(query + " #" + i + " " + a.getFullUrl()).isTrue();
+			}
+		}
+	}
+
 	@Test
 	void theAnswerValidatesAgainstTheBundleProfileItDeclares() {
 		Bundle answer = ok("practitioner=" + rppsDoctor + "&inseecode=48095&radius=40&_count=50");
