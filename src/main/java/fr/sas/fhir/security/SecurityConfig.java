@@ -89,6 +89,10 @@ public class SecurityConfig {
 				.exceptionHandling(e -> e.authenticationEntryPoint(refusals).accessDeniedHandler(refusals))
 				.addFilterBefore(new ClientAuthenticationFilter(registry, properties.getClientHeader(),
 						Set.copyOf(properties.getTrustedProxies()), mode.localTrial()), AnonymousAuthenticationFilter.class)
+				// The local trial is not limited: a trial load (bench/load.py) would be throttled for nothing.
+				.addFilterAfter(new RateLimits(mode.localTrial() ? java.util.Map.of() : properties.getRateLimits(),
+						mode.localTrial() ? new SecurityProperties.Limit() : properties.getAnonymousRateLimit(), clock),
+						AnonymousAuthenticationFilter.class)
 				.authorizeHttpRequests(a -> a
 						.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
 						.requestMatchers("/fhir/metadata", "/actuator/health", "/actuator/health/**").permitAll()

@@ -2,7 +2,9 @@ package fr.sas.fhir.security;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** {@code sas.security.*}: who may call this server and how it recognises them. Every key is in the README. */
@@ -21,6 +23,12 @@ public class SecurityProperties {
 	/** The registered clients: a certificate subject (CN and OU, exact) to a client id and a role. */
 	private List<Client> clients = new ArrayList<>();
 	private final Oidc oidc = new Oidc();
+	/** Requests a second and burst by role; a role absent or at 0: not limited. */
+	private Map<Role, Limit> rateLimits = new EnumMap<>(Map.of(
+			Role.PUBLISHER, new Limit(50, 200), Role.PLATFORM, new Limit(200, 400), Role.LRM, new Limit(50, 100),
+			Role.REGULATOR, new Limit(10, 30), Role.ANALYST, new Limit(10, 20), Role.ADMIN, new Limit(20, 50)));
+	/** Requests a second and burst of an anonymous address (metadata and health are all it may reach). */
+	private Limit anonymousRateLimit = new Limit(5, 20);
 	/**
 	 * With no trust store, no token issuer and no client registered, and bound to the loopback address only, serve
 	 * without authentication for local trials (said in a start-up warning and a response header).
@@ -61,6 +69,51 @@ public class SecurityProperties {
 
 	public Oidc getOidc() {
 		return oidc;
+	}
+
+	public Map<Role, Limit> getRateLimits() {
+		return rateLimits;
+	}
+
+	public void setRateLimits(Map<Role, Limit> rateLimits) {
+		this.rateLimits = rateLimits;
+	}
+
+	public Limit getAnonymousRateLimit() {
+		return anonymousRateLimit;
+	}
+
+	public void setAnonymousRateLimit(Limit anonymousRateLimit) {
+		this.anonymousRateLimit = anonymousRateLimit;
+	}
+
+	/** A token bucket's rate (requests a second) and burst. */
+	public static class Limit {
+		private double perSecond;
+		private double burst;
+
+		public Limit() {}
+
+		Limit(double perSecond, double burst) {
+			this.perSecond = perSecond;
+			this.burst = burst;
+		}
+
+		public double getPerSecond() {
+			return perSecond;
+		}
+
+		public void setPerSecond(double perSecond) {
+			this.perSecond = perSecond;
+		}
+
+		public double getBurst() {
+			return burst;
+		}
+
+		public void setBurst(double burst) {
+			this.burst = burst;
+		}
 	}
 
 	public boolean isLocalTrial() {

@@ -61,6 +61,8 @@ abstract class SecuredServer {
 		registry.add("sas.security.oidc.audiences", () -> TestTokens.AUDIENCE);
 		registry.add("sas.security.oidc.regulator-roles", () -> "REGULATEUR");
 		registry.add("sas.security.oidc.analyst-roles", () -> "ANALYSTE");
+		registry.add("sas.security.rate-limits.REGULATOR.per-second", () -> "1");
+		registry.add("sas.security.rate-limits.REGULATOR.burst", () -> "10");
 	}
 
 	private static void client(DynamicPropertyRegistry registry, int i, String id, String role, String cn, String ou) {

@@ -194,7 +194,16 @@ abstract class SecurityContract {
 						+ "[]" + "}]".repeat(3000) + "}")),
 				new Hostile("malformed JSON", 400, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",")),
 				new Hostile("traversal in an id", 400, () -> publisherA().put("/Slot/..%2F..%2FStructureDefinition%2Fx", mine)),
-				new Hostile("TRACE", 405, () -> publisherA().send("TRACE", "/metadata")));
+				new Hostile("TRACE", 405, () -> publisherA().send("TRACE", "/metadata")),
+				new Hostile("a burst over the regulator's rate limit (10, then 1 a second)", 429, () -> {
+					FhirHttp burst = s.bearer(SecuredServer.TOKENS.token("810000000099", "REGULATEUR"));
+					Response last = null;
+					for (int i = 0; i < 12; i++) {
+						last = burst.get("/Slot?_count=1");
+					}
+					assertThat(last.header("Retry-After")).as("Retry-After").isNotBlank();
+					return last;
+				}));
 		TreeMap<String, String> before = store();
 		List<String> wrong = new ArrayList<>();
 		for (Hostile h : hostile) {
