@@ -45,9 +45,10 @@ public class HttpConfig {
 	}
 
 	@Bean
-	public FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(HttpProperties properties) {
+	public FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(HttpProperties properties,
+			org.springframework.context.ApplicationEventPublisher events) {
 		FilterRegistrationBean<RequestBodyLimit> registration =
-				new FilterRegistrationBean<>(new RequestBodyLimit(properties.getMaxBodySize().toBytes()));
+				new FilterRegistrationBean<>(new RequestBodyLimit(properties.getMaxBodySize().toBytes(), events::publishEvent));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		registration.addUrlPatterns("/*");
 		return registration;

@@ -21,9 +21,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestBodyLimit extends OncePerRequestFilter {
 
 	private final long limit;
+	private final java.util.function.Consumer<fr.sas.fhir.common.RequestRefused> refusals;
 
-	RequestBodyLimit(long limit) {
+	RequestBodyLimit(long limit, java.util.function.Consumer<fr.sas.fhir.common.RequestRefused> refusals) {
 		this.limit = limit;
+		this.refusals = refusals;
 	}
 
 	@Override
@@ -31,13 +33,13 @@ class RequestBodyLimit extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		long declared = request.getContentLengthLong();
 		if (declared > limit) {
-			refuse(response, declared + " bytes");
+			refuse(request, response, declared + " bytes");
 			return;
 		}
 		if (declared < 0 && request.getHeader("Transfer-Encoding") != null) {
 			byte[] body = readAtMost(request.getInputStream(), limit);
 			if (body == null) {
-				refuse(response, "more than " + limit + " bytes");
+				refuse(request, response, "more than " + limit + " bytes");
 				return;
 			}
 			chain.doFilter(new BufferedBody(request, body), response);
@@ -46,7 +48,9 @@ class RequestBodyLimit extends OncePerRequestFilter {
 		chain.doFilter(request, response);
 	}
 
-	private void refuse(HttpServletResponse response, String size) throws IOException {
+	private void refuse(HttpServletRequest request, HttpServletResponse response, String size) throws IOException {
+		refusals.accept(new fr.sas.fhir.common.RequestRefused(request.getMethod(), request.getRequestURI(), request.getRemoteAddr(),
+				413, OperationOutcomes.RULE, "body of " + size + " over sas.http.max-body-size"));
 		response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
 		response.setContentType(OperationOutcomes.CONTENT_TYPE);
 		// The rest of the body is not read: the connection is closed after this answer.

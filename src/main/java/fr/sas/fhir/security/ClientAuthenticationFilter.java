@@ -29,8 +29,11 @@ final class ClientAuthenticationFilter extends OncePerRequestFilter {
 	private final String header;
 	private final Set<String> trustedProxies;
 	private final boolean localTrial;
+	private final SecurityRefusals refusals;
 
-	ClientAuthenticationFilter(ClientRegistry registry, String header, Set<String> trustedProxies, boolean localTrial) {
+	ClientAuthenticationFilter(ClientRegistry registry, String header, Set<String> trustedProxies, boolean localTrial,
+			SecurityRefusals refusals) {
+		this.refusals = refusals;
 		this.registry = registry;
 		this.header = header;
 		this.trustedProxies = trustedProxies;
@@ -42,7 +45,7 @@ final class ClientAuthenticationFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		Optional<Refusal> refusal = recognise(request);
 		if (refusal.isPresent()) {
-			SecurityRefusals.write(response, refusal.get().status(), refusal.get().rule(), refusal.get().message());
+			refusals.refuse(request, response, refusal.get().status(), refusal.get().rule(), refusal.get().message());
 			return;
 		}
 		if (localTrial) {

@@ -27,7 +27,11 @@ final class RateLimits extends OncePerRequestFilter {
 	private final Cache<String, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10))
 			.maximumSize(100_000).build();
 
-	RateLimits(Map<Role, SecurityProperties.Limit> limits, SecurityProperties.Limit anonymous, Clock clock) {
+	private final SecurityRefusals refusals;
+
+	RateLimits(Map<Role, SecurityProperties.Limit> limits, SecurityProperties.Limit anonymous, Clock clock,
+			SecurityRefusals refusals) {
+		this.refusals = refusals;
 		this.limits = limits;
 		this.anonymous = anonymous;
 		this.clock = clock;
@@ -47,7 +51,7 @@ final class RateLimits extends OncePerRequestFilter {
 		long waitMillis = bucket.take(clock.millis());
 		if (waitMillis > 0) {
 			response.setHeader("Retry-After", String.valueOf(Math.max(1, (waitMillis + 999) / 1000)));
-			SecurityRefusals.write(response, 429, RULE, "more than " + limit.getPerSecond() + " requests per second (burst "
+			refusals.refuse(request, response, 429, RULE, "more than " + limit.getPerSecond() + " requests per second (burst "
 					+ limit.getBurst() + ") for " + key + "; retry after the delay in Retry-After");
 			return;
 		}

@@ -32,6 +32,12 @@ public class SecurityConfig {
 	static final String LOCAL_TRIAL_NOTICE = "local-trial; no authentication";
 	private static final Logger LOG = LoggerFactory.getLogger(SecurityConfig.class);
 
+	/** The audit trail's table joins HAPI's persistence unit: a write and its record commit together. */
+	@Bean
+	public static org.springframework.orm.jpa.persistenceunit.PersistenceUnitPostProcessor auditRecordEntity() {
+		return unit -> unit.addManagedClassName(AuditRecord.class.getName());
+	}
+
 	@Bean
 	ClientRegistry clientRegistry(SecurityProperties properties) {
 		return new ClientRegistry(properties.getClients());
@@ -70,16 +76,16 @@ public class SecurityConfig {
 	 * servlet layer with an OperationOutcome (405, 501) rather than an empty 400; its other checks stay.
 	 */
 	@Bean
-	WebSecurityCustomizer firewall() {
+	WebSecurityCustomizer firewall(org.springframework.context.ApplicationEventPublisher events) {
 		StrictHttpFirewall firewall = new StrictHttpFirewall();
 		firewall.setUnsafeAllowAnyHttpMethod(true);
-		return web -> web.httpFirewall(firewall).requestRejectedHandler(new SecurityRefusals());
+		return web -> web.httpFirewall(firewall).requestRejectedHandler(new SecurityRefusals(events));
 	}
 
 	@Bean
 	SecurityFilterChain fhirSecurity(HttpSecurity http, SecurityProperties properties, ClientRegistry registry,
-			SecurityMode mode, Clock clock) throws Exception {
-		SecurityRefusals refusals = new SecurityRefusals();
+			SecurityMode mode, Clock clock, org.springframework.context.ApplicationEventPublisher events) throws Exception {
+		SecurityRefusals refusals = new SecurityRefusals(events);
 		http.csrf(AbstractHttpConfigurer::disable)
 				.formLogin(AbstractHttpConfigurer::disable)
 				.httpBasic(AbstractHttpConfigurer::disable)
@@ -88,10 +94,10 @@ public class SecurityConfig {
 				.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.exceptionHandling(e -> e.authenticationEntryPoint(refusals).accessDeniedHandler(refusals))
 				.addFilterBefore(new ClientAuthenticationFilter(registry, properties.getClientHeader(),
-						Set.copyOf(properties.getTrustedProxies()), mode.localTrial()), AnonymousAuthenticationFilter.class)
+						Set.copyOf(properties.getTrustedProxies()), mode.localTrial(), refusals), AnonymousAuthenticationFilter.class)
 				// The local trial is not limited: a trial load (bench/load.py) would be throttled for nothing.
 				.addFilterAfter(new RateLimits(mode.localTrial() ? java.util.Map.of() : properties.getRateLimits(),
-						mode.localTrial() ? new SecurityProperties.Limit() : properties.getAnonymousRateLimit(), clock),
+						mode.localTrial() ? new SecurityProperties.Limit() : properties.getAnonymousRateLimit(), clock, refusals),
 						AnonymousAuthenticationFilter.class)
 				.authorizeHttpRequests(a -> a
 						.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()

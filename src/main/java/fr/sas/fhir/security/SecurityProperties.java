@@ -116,6 +116,17 @@ public class SecurityProperties {
 		}
 	}
 
+	/** The audit trail ({@link AuditTrail}); off only to measure what it costs. */
+	private boolean audit = true;
+
+	public boolean isAudit() {
+		return audit;
+	}
+
+	public void setAudit(boolean audit) {
+		this.audit = audit;
+	}
+
 	public boolean isLocalTrial() {
 		return localTrial;
 	}

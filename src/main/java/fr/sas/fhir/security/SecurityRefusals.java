@@ -21,6 +21,11 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 final class SecurityRefusals implements AuthenticationEntryPoint, AccessDeniedHandler, RequestRejectedHandler {
 
 	static final String AUTHENTICATION = "SAS-authentication";
+	private final org.springframework.context.ApplicationEventPublisher events;
+
+	SecurityRefusals(org.springframework.context.ApplicationEventPublisher events) {
+		this.events = events;
+	}
 	static final String CLIENT = "SAS-client";
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
@@ -29,20 +34,28 @@ final class SecurityRefusals implements AuthenticationEntryPoint, AccessDeniedHa
 			throws IOException {
 		String why = failure == null || failure.getMessage() == null ? "" : " (" + failure.getMessage() + ")";
 		response.setHeader("WWW-Authenticate", "Bearer");
-		write(response, 401, AUTHENTICATION, "this request needs a registered client certificate or a bearer token" + why);
+		refuse(request, response, 401, AUTHENTICATION, "this request needs a registered client certificate or a bearer token" + why);
 	}
 
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
 			throws IOException {
-		write(response, 403, AUTHENTICATION, denied.getMessage());
+		refuse(request, response, 403, AUTHENTICATION, denied.getMessage());
 	}
 
 	/** Spring Security's firewall refused the request line (an encoded slash, a ';' in the path...). */
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException rejected)
 			throws IOException {
-		write(response, 400, "SAS-http-request", "the request was refused before FHIR processing: " + rejected.getMessage());
+		refuse(request, response, 400, "SAS-http-request", "the request was refused before FHIR processing: " + rejected.getMessage());
+	}
+
+	/** Answers the refusal and records it (the audit trail listens to {@link fr.sas.fhir.common.RequestRefused}). */
+	void refuse(HttpServletRequest request, HttpServletResponse response, int status, String rule, String message)
+			throws IOException {
+		events.publishEvent(new fr.sas.fhir.common.RequestRefused(request.getMethod(), request.getRequestURI(),
+				request.getRemoteAddr(), status, rule, message));
+		write(response, status, rule, message);
 	}
 
 	static void write(HttpServletResponse response, int status, String rule, String message) throws IOException {

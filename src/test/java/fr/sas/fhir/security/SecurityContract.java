@@ -194,6 +194,8 @@ abstract class SecurityContract {
 						+ "[]" + "}]".repeat(3000) + "}")),
 				new Hostile("malformed JSON", 400, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",")),
 				new Hostile("traversal in an id", 400, () -> publisherA().put("/Slot/..%2F..%2FStructureDefinition%2Fx", mine)),
+				new Hostile("publisher reading the audit trail", 403, () -> publisherA().get("/$audit")),
+				new Hostile("analyst reading the audit trail", 403, () -> analyst().get("/$audit")),
 				new Hostile("TRACE", 405, () -> publisherA().send("TRACE", "/metadata")),
 				new Hostile("a burst over the regulator's rate limit (10, then 1 a second)", 429, () -> {
 					FhirHttp burst = s.bearer(SecuredServer.TOKENS.token("810000000099", "REGULATEUR"));
@@ -219,6 +221,23 @@ abstract class SecurityContract {
 		assertThat(store()).isEqualTo(before);
 		Slot stored = (Slot) admin().get("/Slot/" + id("slot-b")).resource();
 		assertThat(stored.getComment()).doesNotContain("attacker");
+
+		// Every refusal is in the audit trail, with who tried and what.
+		List<org.hl7.fhir.r4.model.AuditEvent> refusedA = audit("who=editeur-alpha&status=403");
+		assertThat(refusedA).extracting(e -> e.getEntityFirstRep().getDescription())
+				.anyMatch(what -> what.contains("Slot/" + id("slot-b")))
+				.anyMatch(what -> what.contains("$expunge"));
+		assertThat(audit("status=401")).isNotEmpty();
+		assertThat(audit("status=413")).isNotEmpty();
+		assertThat(audit("status=429")).extracting(e -> e.getAgentFirstRep().getWho().getIdentifier().getValue())
+				.contains("810000000099");
+		assertThat(audit("who=exploitation&status=403")).as("the spoofed proxy header is not the admin").isEmpty();
+	}
+
+	private List<org.hl7.fhir.r4.model.AuditEvent> audit(String query) {
+		Response trail = admin().get("/$audit?_count=1000&" + query);
+		assertThat(trail.status()).as(trail.toString()).isEqualTo(200);
+		return trail.bundle().getEntry().stream().map(e -> (org.hl7.fhir.r4.model.AuditEvent) e.getResource()).toList();
 	}
 
 	@Test
@@ -236,6 +255,10 @@ abstract class SecurityContract {
 		expect(publisherA().get("/StructureDefinition?_count=1"), 200);
 		Response bRead = publisherA().get("/Slot/" + id("slot-b"));
 		expect(bRead, 200);
+		// The write and the searches are in the audit trail.
+		assertThat(audit("who=editeur-beta")).extracting(e -> e.getEntityFirstRep().getDescription())
+				.anyMatch(what -> what.contains("Slot/" + id("slot-b2")));
+		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
 	private static String expunge() {
