@@ -37,19 +37,29 @@ class CardIndex {
 			// The id and the distance only: both come from doc values (stored fields cost a block decompression per hit).
 			org.hibernate.search.engine.spatial.GeoPoint from =
 					org.hibernate.search.engine.spatial.GeoPoint.of(centre.latitude(), centre.longitude());
-			return Search.session(entityManager).search(ContextualCard.class)
-					.select(f -> f.composite().from(f.id(String.class),
-							f.distance("position", from).unit(DistanceUnit.KILOMETERS))
-							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
-					.where(f -> f.bool(b -> {
+			var scope = Search.session(entityManager).search(ContextualCard.class);
+			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
+					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where = f -> f.bool(b -> {
 						b.must(f.spatial().within().field("position")
 								.circle(centre.latitude(), centre.longitude(), radiusKm, DistanceUnit.KILOMETERS));
 						b.must(f.terms().field("kind").matchingAny(kindNames));
 						if (!codes.isEmpty()) {
 							b.must(f.terms().field("specialties").matchingAny(codes));
 						}
-					}))
-					.fetchHits(MAX_CANDIDATES);
+					});
+			// Counted first: the collector of the hits is sized to them (sized to MAX_CANDIDATES, Lucene would fill
+			// a priority queue of 20,000 entries for every search).
+			long count = Math.min(MAX_CANDIDATES, Search.session(entityManager).search(ContextualCard.class)
+					.where(where::apply).fetchTotalHitCount());
+			if (count == 0) {
+				return List.of();
+			}
+			return scope
+					.select(f -> f.composite().from(f.id(String.class),
+							f.distance("position", from).unit(DistanceUnit.KILOMETERS))
+							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
+					.where(where::apply)
+					.fetchHits((int) count);
 		}
 		double dLat = radiusKm / 111.0;
 		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));

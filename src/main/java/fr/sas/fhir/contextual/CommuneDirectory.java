@@ -35,6 +35,9 @@ public final class CommuneDirectory {
 	private final Map<String, List<Commune>> byName = new HashMap<>();
 	private final Map<String, Departement> departements = new LinkedHashMap<>();
 	private final List<Commune> current = new ArrayList<>();
+	/** The current communes' coordinates, side by side: the nearest-commune scan reads memory in order. */
+	private double[] latitudes;
+	private double[] longitudes;
 
 	public CommuneDirectory(InputStream communes, InputStream departementTable, Map<String, Double> radiusOverrides) {
 		read(communes, fields -> {
@@ -49,6 +52,8 @@ public final class CommuneDirectory {
 				commune.postalCodes().forEach(cp -> byPostalCode.computeIfAbsent(cp, k -> new ArrayList<>()).add(commune));
 			}
 		});
+		latitudes = current.stream().mapToDouble(c -> c.position().latitude()).toArray();
+		longitudes = current.stream().mapToDouble(c -> c.position().longitude()).toArray();
 		read(departementTable, fields -> {
 			String code = fields[0];
 			double radius = radiusOverrides.getOrDefault(code, Double.parseDouble(fields[5]));
@@ -119,21 +124,23 @@ public final class CommuneDirectory {
 
 	/** The département a position is in: that of the nearest commune. */
 	public Departement departementOf(GeoPoint point) {
-		Commune nearest = null;
+		int nearest = -1;
 		double best = Double.MAX_VALUE;
 		// Equirectangular squared distance: the same nearest commune as the great-circle distance at a commune's
 		// scale, without a trigonometric call for each of the 35,000 communes.
 		double cos = Math.cos(Math.toRadians(point.latitude()));
-		for (Commune commune : current) {
-			double dLat = commune.position().latitude() - point.latitude();
-			double dLon = (commune.position().longitude() - point.longitude()) * cos;
+		double latitude = point.latitude();
+		double longitude = point.longitude();
+		for (int i = 0; i < latitudes.length; i++) {
+			double dLat = latitudes[i] - latitude;
+			double dLon = (longitudes[i] - longitude) * cos;
 			double d = dLat * dLat + dLon * dLon;
 			if (d < best) {
 				best = d;
-				nearest = commune;
+				nearest = i;
 			}
 		}
-		return departements.get(nearest.departement());
+		return departements.get(current.get(nearest).departement());
 	}
 
 	public Collection<Departement> departements() {
