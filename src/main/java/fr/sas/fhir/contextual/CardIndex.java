@@ -19,6 +19,7 @@ class CardIndex {
 
 	/** More cards than this around one place is a radius no regulator can use. */
 	static final int MAX_CANDIDATES = 20_000;
+	static final int FIRST_FETCH = 4_000;
 
 	private final boolean fullText;
 
@@ -37,7 +38,6 @@ class CardIndex {
 			// The id and the distance only: both come from doc values (stored fields cost a block decompression per hit).
 			org.hibernate.search.engine.spatial.GeoPoint from =
 					org.hibernate.search.engine.spatial.GeoPoint.of(centre.latitude(), centre.longitude());
-			var scope = Search.session(entityManager).search(ContextualCard.class);
 			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where = f -> f.bool(b -> {
 						b.must(f.spatial().within().field("position")
@@ -47,19 +47,10 @@ class CardIndex {
 							b.must(f.terms().field("specialties").matchingAny(codes));
 						}
 					});
-			// Counted first: the collector of the hits is sized to them (sized to MAX_CANDIDATES, Lucene would fill
-			// a priority queue of 20,000 entries for every search).
-			long count = Math.min(MAX_CANDIDATES, Search.session(entityManager).search(ContextualCard.class)
-					.where(where::apply).fetchTotalHitCount());
-			if (count == 0) {
-				return List.of();
-			}
-			return scope
-					.select(f -> f.composite().from(f.id(String.class),
-							f.distance("position", from).unit(DistanceUnit.KILOMETERS))
-							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
-					.where(where::apply)
-					.fetchHits((int) count);
+			// A collector sized to MAX_CANDIDATES would fill a priority queue of 20,000 entries for every search:
+			// most places hold fewer than FIRST_FETCH cards, the others are fetched again with room for all.
+			List<CardHit> hits = fetch(Search.session(entityManager), where, from, FIRST_FETCH);
+			return hits.size() < FIRST_FETCH ? hits : fetch(Search.session(entityManager), where, from, MAX_CANDIDATES);
 		}
 		double dLat = radiusKm / 111.0;
 		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));
@@ -79,6 +70,17 @@ class CardIndex {
 				.filter(hit -> hit.distanceKm() <= radiusKm)
 				.limit(MAX_CANDIDATES)
 				.toList();
+	}
+
+	private static List<CardHit> fetch(org.hibernate.search.mapper.orm.session.SearchSession session,
+			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
+					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where,
+			org.hibernate.search.engine.spatial.GeoPoint from, int limit) {
+		return session.search(ContextualCard.class)
+				.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
+						.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
+				.where(where::apply)
+				.fetchHits(limit);
 	}
 
 	/** The individual cards of the practitioner holding one of these identifiers ("system|value"). */

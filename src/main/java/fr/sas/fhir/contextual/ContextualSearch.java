@@ -106,7 +106,11 @@ class ContextualSearch {
 		String text = query.specialtyText() == null ? null : CommuneDirectory.key(query.specialtyText());
 
 		NeutralOrder draw = new NeutralOrder(seed(query, place));
-		Comparator<CardHit> neutral = Comparator.comparing(c -> draw.draw(c.id()), Long::compareUnsigned);
+		// Each card drawn once (not once per comparison).
+		Map<String, Long> draws = new java.util.HashMap<>(Math.max(16, (around.size() + doctor.size()) * 2));
+		around.forEach(c -> draws.put(c.id(), draw.draw(c.id())));
+		doctor.forEach(c -> draws.put(c.id(), draw.draw(c.id())));
+		Comparator<CardHit> neutral = Comparator.comparing(c -> draws.get(c.id()), Long::compareUnsigned);
 		Comparator<CardHit> order = place.precision().ordersByDistance()
 				? Comparator.<CardHit>comparingDouble(CardHit::distanceKm).thenComparing(neutral)
 				: neutral;
