@@ -79,8 +79,13 @@ class ContextualSearch {
 		}
 	}
 
-	/** Cards examined together: their slots are read in one go (the national platform reads 25 at a time too). */
-	static final int BATCH = 25;
+	/**
+	 * Cards examined together: their slots are read in one go. The first batch is the cards the page still needs
+	 * and a few more (most cards have a slot in the window), each next batch twice as many, up to {@code MAX_BATCH}
+	 * (the national platform reads 25 at a time): the slots of cards no page shows are seldom read.
+	 */
+	static final int FIRST_BATCH_MARGIN = 3;
+	static final int MAX_BATCH = 50;
 
 	Result rank(ContextualQuery query) {
 		for (String code : query.specialtyCodes()) {
@@ -129,8 +134,10 @@ class ContextualSearch {
 		String reason = place.precision().ordersByDistance() ? "distance" : "neutral-draw";
 		int needed = query.offset() + query.count() + 1;
 		int next = 0;
+		int size = Math.max(1, needed - ranked.size()) + FIRST_BATCH_MARGIN;
 		while (next < around.size() && ranked.size() < needed) {
-			List<CardHit> batch = around.subList(next, Math.min(around.size(), next + BATCH));
+			List<CardHit> batch = around.subList(next, Math.min(around.size(), next + size));
+			size = Math.min(MAX_BATCH, size * 2);
 			next += batch.size();
 			Map<String, List<OfferedSlot>> byCard = slotsOf(batch, query);
 			Map<String, ContextualCard> loaded = text == null ? Map.of()
