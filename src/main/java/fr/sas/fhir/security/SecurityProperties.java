@@ -116,6 +116,17 @@ public class SecurityProperties {
 		}
 	}
 
+	/** Most entries in one transaction or batch ({@link RequestLimits}). */
+	private int maxTransactionEntries = 5000;
+
+	public int getMaxTransactionEntries() {
+		return maxTransactionEntries;
+	}
+
+	public void setMaxTransactionEntries(int maxTransactionEntries) {
+		this.maxTransactionEntries = maxTransactionEntries;
+	}
+
 	/** The audit trail ({@link AuditTrail}); off only to measure what it costs. */
 	private boolean audit = true;
 

@@ -61,6 +61,7 @@ abstract class SecuredServer {
 		registry.add("sas.security.oidc.audiences", () -> TestTokens.AUDIENCE);
 		registry.add("sas.security.oidc.regulator-roles", () -> "REGULATEUR");
 		registry.add("sas.security.oidc.analyst-roles", () -> "ANALYSTE");
+		registry.add("sas.security.max-transaction-entries", () -> "50");
 		registry.add("sas.security.rate-limits.REGULATOR.per-second", () -> "1");
 		registry.add("sas.security.rate-limits.REGULATOR.burst", () -> "10");
 	}
