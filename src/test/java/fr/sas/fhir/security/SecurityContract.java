@@ -244,7 +244,13 @@ abstract class SecurityContract {
 	@Test
 	void eachRoleDoesWhatTheMatrixAllows() {
 		OffsetDateTime tomorrow = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(11).withMinute(0).withSecond(0).withNano(0);
-		expect(server().anonymous().get("/metadata"), 200);
+		Response metadata = server().anonymous().get("/metadata");
+		expect(metadata, 200);
+		Response read = lrm().get("/Slot/" + id("slot-b"));
+		expect(read, 200);
+		assertThat(read.header("X-Content-Type-Options")).isEqualTo("nosniff");
+		assertThat(read.header("Cache-Control")).contains("no-store");
+		assertThat(read.header("X-Sas-Security")).as("not the local trial").isNull();
 		expect(publisherB().put("/Slot/" + id("slot-b2"), slot(id("slot-b2"), id("sched-b"), tomorrow, 15)), 201);
 		expect(lrm().get("/Slot?schedule.actor:PractitionerRole=" + id("role-b") + "&status=free"), 200);
 		Response guide = regulator().get("/Slot?_include=Slot:schedule&_id=" + id("slot-b2"));
