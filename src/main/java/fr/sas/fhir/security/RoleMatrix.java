@@ -86,7 +86,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 					rules.allow("a publisher writes its agendas").updateConditional().resourcesOfType(type);
 					rules.allow("a publisher deletes its agendas").deleteConditional().resourcesOfType(type);
 				}
-				appointments(rules, "a publisher sends its appointments (INT_R03)", true);
+				appointments(rules, "a publisher sends its appointments (INT_R03)");
 				rules.allow("a publisher reads its appointments").read().resourcesOfType("Appointment").withAnyId()
 						.withTester(new OwnAppointments(caller.get().id()));
 				rules.allow("a publisher checks its resources ($validate)").operation().named(VALIDATE).atAnyLevel().andAllowAllResponses();
@@ -100,7 +100,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 						.withTester(new RegulatorAccountsOnly());
 				rules.allow("the platform writes regulator accounts (INT_R02)").updateConditional().resourcesOfType("Practitioner");
 				rules.allow("the platform writes regulator accounts (INT_R02)").createConditional().resourcesOfType("Practitioner");
-				appointments(rules, "the platform books", false);
+				appointments(rules, "the platform books");
 				searches(rules, "the platform");
 				rules.allow("the platform checks resources ($validate)").operation().named(VALIDATE).atAnyLevel().andAllowAllResponses();
 				rules.allow("the platform writes in transactions, entry by entry").transaction().withAnyOperation().andApplyNormalRules();
@@ -112,7 +112,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 			case REGULATOR -> {
 				readBusiness(rules, "a regulator reads the agendas and the appointments");
 				searches(rules, "a regulator");
-				appointments(rules, "a regulator books and cancels", false);
+				appointments(rules, "a regulator books and cancels");
 			}
 			case ANALYST -> readBusiness(rules, "an analyst reads every business type");
 			default -> { }
@@ -132,7 +132,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 				.andAllowAllResponses();
 	}
 
-	private static void appointments(IAuthRuleBuilder rules, String why, boolean conditional) {
+	private static void appointments(IAuthRuleBuilder rules, String why) {
 		rules.allow(why).write().resourcesOfType("Appointment").withAnyId();
 		rules.allow(why).create().resourcesOfType("Appointment").withAnyId();
 		rules.allow(why).createConditional().resourcesOfType("Appointment");
