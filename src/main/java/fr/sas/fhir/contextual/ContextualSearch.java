@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HealthcareService;
@@ -32,7 +28,6 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Schedule;
-import org.hl7.fhir.r4.model.Slot;
 
 /**
  * The contextual search (INT_L01): from the regulator's call to a ranked page of cards with their bookable slots.
@@ -46,7 +41,6 @@ class ContextualSearch {
 
 	static final String RANK_EXTENSION = "https://sas-fhir-server.example/fhir/StructureDefinition/contextual-rank";
 	static final String BUNDLE_PROFILE = "http://sas.fr/fhir/StructureDefinition/BundleAgregateur";
-	private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
 	private final CardIndex cards;
 	private final SlotSource slots;

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.Slot;
 import org.springframework.stereotype.Component;
 
 /**
