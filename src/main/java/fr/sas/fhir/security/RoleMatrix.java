@@ -45,6 +45,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 
 	static final String RULE = "SAS-authorization";
 	static final String CONTEXTUAL = "$contextual-search";
+	static final String LRM_MESSAGES = "$lrm-messages";
 	static final String VALIDATE = "$validate";
 	private static final List<String> AGENDA = List.of("Slot", "Schedule", "PractitionerRole", "Practitioner", "Location",
 			"HealthcareService", "Organization");
@@ -125,6 +126,8 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 			rules.allow(why).read().resourcesOfType(type).withAnyId();
 		}
 		rules.allow(why).read().resourcesOfType("Appointment").withAnyId();
+		rules.allow(why + ", and what was sent to the LRMs about them").operation().named(LRM_MESSAGES)
+				.onInstancesOfType(org.hl7.fhir.r4.model.Appointment.class).andAllowAllResponses();
 	}
 
 	private static void searches(IAuthRuleBuilder rules, String who) {

@@ -1,0 +1,215 @@
+package fr.sas.fhir.transmission;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Publishes the outbox: in rounds, oldest first, each round under the relay lock (one node at a time) and
+ * confirmed by the broker (publisher confirms) before its messages are marked sent. A round that fails (broker
+ * down, connection cut, no confirm in time, a message returned unroutable) leaves its messages pending and the
+ * relay waits, doubling the wait up to a ceiling; since a round is all or nothing and rounds go in order, the
+ * messages of an appointment leave in the order they were recorded. A message whose {@code dateTimeExpires}
+ * passed is marked expired, not sent. Woken after each commit that records a message, and every
+ * {@code relay.interval} anyway (after a restart, what was recorded and not sent goes then).
+ */
+public class LrmRelay implements SmartLifecycle {
+
+	private static final Logger LOG = LoggerFactory.getLogger(LrmRelay.class);
+
+	private final LrmOutbox outbox;
+	private final RabbitTemplate rabbit;
+	private final EdxlEnvelope envelopes;
+	private final TransmissionProperties properties;
+	private final Clock clock;
+	private final TransactionTemplate transaction;
+	private final Set<String> returned = ConcurrentHashMap.newKeySet();
+	private final AtomicBoolean wakeQueued = new AtomicBoolean();
+	private ScheduledExecutorService executor;
+	private volatile boolean running;
+	private volatile Instant notBefore = Instant.MIN;
+	private int failures;
+
+	@PersistenceContext
+	private EntityManager entityManager;
+
+	LrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, EdxlEnvelope envelopes, TransmissionProperties properties, Clock clock,
+			PlatformTransactionManager transactions) {
+		this.outbox = outbox;
+		this.rabbit = rabbit;
+		this.envelopes = envelopes;
+		this.properties = properties;
+		this.clock = clock;
+		this.transaction = new TransactionTemplate(transactions);
+		rabbit.setMandatory(true);
+		rabbit.setReturnsCallback(r -> returned.add(String.valueOf(r.getMessage().getMessageProperties().getMessageId())));
+	}
+
+	/** After a commit that recorded a message: a round soon, on the relay's thread (never the request's). */
+	public void wake() {
+		if (running && wakeQueued.compareAndSet(false, true)) {
+			executor.execute(() -> {
+				wakeQueued.set(false);
+				drain();
+			});
+		}
+	}
+
+	/** Rounds until the outbox is empty or a round fails; then the back-off. */
+	void drain() {
+		if (clock.instant().isBefore(notBefore)) {
+			return;
+		}
+		try {
+			Round round;
+			do {
+				round = transaction.execute(tx -> round());
+			} while (round != null && round.failure == null && round.full && running);
+			if (round != null && round.failure != null) {
+				backOff(round.failure);
+			} else {
+				failures = 0;
+			}
+		} catch (RuntimeException e) {
+			backOff(e.toString());
+		}
+	}
+
+	private void backOff(String cause) {
+		failures++;
+		Duration wait = properties.getRelay().getBackoff().multipliedBy(1L << Math.min(failures - 1, 20));
+		if (wait.compareTo(properties.getRelay().getMaxBackoff()) > 0) {
+			wait = properties.getRelay().getMaxBackoff();
+		}
+		notBefore = clock.instant().plus(wait);
+		LOG.warn("messages to the LRMs not sent ({}); next try in {}", cause, wait);
+		executor.schedule(this::drain, wait.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	record Round(boolean full, String failure) {}
+
+	private Round round() {
+		if (!lock()) {
+			return new Round(false, null); // another node relays now
+		}
+		int size = properties.getRelay().getBatchSize();
+		List<LrmMessage> batch = outbox.pending(size);
+		Instant now = clock.instant();
+		List<LrmMessage> sending = new ArrayList<>();
+		for (LrmMessage message : batch) {
+			if (!message.getExpiresAt().isAfter(now)) {
+				outbox.expired(message.getId(), message.getExpiresAt());
+				LOG.warn("message {} about {} expired before it could be sent", message.getDistributionId(), message.getAppointment());
+			} else {
+				sending.add(message);
+			}
+		}
+		if (sending.isEmpty()) {
+			return new Round(batch.size() == size, null);
+		}
+		List<Long> ids = sending.stream().map(LrmMessage::getId).toList();
+		String failure = publish(sending, now);
+		if (failure != null) {
+			outbox.attemptFailed(ids, failure);
+			return new Round(false, failure);
+		}
+		outbox.sent(ids, now);
+		return new Round(batch.size() == size, null);
+	}
+
+	/** Null when the broker confirmed every message and returned none. */
+	private String publish(List<LrmMessage> messages, Instant now) {
+		long timeout = properties.getRelay().getConfirmTimeout().toMillis();
+		try {
+			rabbit.invoke(operations -> {
+				for (LrmMessage message : messages) {
+					String recipient = message.getRecipient();
+					operations.send(properties.expand(properties.getExchange(), recipient),
+							properties.expand(properties.getRoutingKey(), recipient), amqp(message, now));
+				}
+				operations.waitForConfirmsOrDie(timeout);
+				return null;
+			});
+		} catch (AmqpException | IllegalStateException e) {
+			return e.getClass().getSimpleName() + ": " + e.getMessage();
+		}
+		List<String> bounced = messages.stream().map(LrmMessage::getDistributionId).filter(returned::remove).toList();
+		return bounced.isEmpty() ? null : "returned by the broker, no route for " + bounced;
+	}
+
+	private Message amqp(LrmMessage message, Instant now) {
+		MessageProperties headers = new MessageProperties();
+		headers.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+		headers.setContentEncoding("UTF-8");
+		headers.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		headers.setMessageId(message.getDistributionId());
+		return new Message(envelopes.write(message, now), headers);
+	}
+
+	/** The relay lock, without waiting: false when another node holds it. */
+	private boolean lock() {
+		try {
+			LrmRelayLock lock = entityManager.find(LrmRelayLock.class, LrmRelayLock.ID, LockModeType.PESSIMISTIC_WRITE,
+					Map.of("jakarta.persistence.lock.timeout", 0));
+			if (lock == null) {
+				entityManager.persist(new LrmRelayLock(LrmRelayLock.ID));
+				entityManager.flush();
+			}
+			return true;
+		} catch (PersistenceException | DataAccessException e) {
+			return false;
+		}
+	}
+
+	@Override
+	public void start() {
+		executor = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread thread = new Thread(r, "lrm-relay");
+			thread.setDaemon(true);
+			return thread;
+		});
+		running = true;
+		long every = properties.getRelay().getInterval().toMillis();
+		executor.scheduleWithFixedDelay(this::drain, every, every, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		running = false;
+		executor.shutdown();
+		try {
+			executor.awaitTermination(10, TimeUnit.SECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+}

@@ -1,0 +1,41 @@
+package fr.sas.fhir.transmission;
+
+import fr.sas.fhir.support.H2ServerTest;
+import java.nio.file.Files;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** INT_L02 on the embedded default (H2 + Lucene), in a data directory of its own. */
+class H2TransmissionTest extends H2ServerTest implements TransmissionContract {
+
+	private static final TransmissionSuite SUITE = new TransmissionSuite("h2");
+
+	@BeforeAll
+	static void requireBroker() {
+		TransmissionSuite.requireBroker();
+		SUITE.lrm();
+	}
+
+	@DynamicPropertySource
+	static void transmission(DynamicPropertyRegistry registry) throws Exception {
+		SUITE.properties(registry);
+		String dir = Files.createTempDirectory("sas-h2-transmission").toString();
+		registry.add("sas.data-dir", () -> dir);
+	}
+
+	@Override
+	public LrmStandIn lrm() {
+		return SUITE.lrm();
+	}
+
+	@Override
+	public TcpProxy proxy() {
+		return SUITE.proxy;
+	}
+
+	@Override
+	public String samu(String departement) {
+		return SUITE.samu(departement);
+	}
+}
