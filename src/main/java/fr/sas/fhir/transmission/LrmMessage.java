@@ -8,7 +8,6 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Index;
-import jakarta.persistence.Lob;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -54,8 +53,7 @@ public class LrmMessage {
 	private String recipient;
 
 	/** {@code {"appointment": {...}}}; null when it could not be built. */
-	@Lob
-	@Column(name = "BODY")
+	@Column(name = "BODY", length = 20_000) // a plain text column (a few hundred bytes), not a large object
 	private String body;
 
 	@Enumerated(EnumType.STRING)
