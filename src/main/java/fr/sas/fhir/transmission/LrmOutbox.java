@@ -36,8 +36,7 @@ public class LrmOutbox {
 
 	/** In the current transaction: the message, and the first line of its history. */
 	LrmMessage record(LrmMessage message, String detail) {
-		entityManager.persist(message);
-		entityManager.flush();
+		entityManager.persist(message); // a sequence id, assigned now: no flush needed for the history line
 		entityManager.persist(new LrmMessageEvent(message.getId(), clock.instant(), message.getState(), detail));
 		count(message.getState());
 		return message;

@@ -79,6 +79,17 @@ public class LrmRelay implements SmartLifecycle {
 		}
 	}
 
+	/** The broker is reachable again (a new connection): what waited goes now, not at the end of the back-off. */
+	void brokerBack() {
+		if (running && notBefore.isAfter(clock.instant())) {
+			executor.execute(() -> {
+				notBefore = Instant.MIN;
+				failures = 0;
+				drain();
+			});
+		}
+	}
+
 	/** Rounds until the outbox is empty or a round fails; then the back-off. */
 	void drain() {
 		if (clock.instant().isBefore(notBefore)) {

@@ -7,6 +7,10 @@ import com.rabbitmq.client.DefaultSaslConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.amqp.core.AcknowledgeMode;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -18,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.orm.jpa.persistenceunit.PersistenceUnitPostProcessor;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Appointments to the LRMs (INT_L02). The outbox tables and {@code $lrm-messages} are always there; recording,
@@ -58,10 +63,14 @@ public class TransmissionConfig {
 			return new AppointmentMessageBuilder(daos, properties, json);
 		}
 
+		/** The relay; a new connection to the broker (it is back) ends its back-off at once. */
 		@Bean
 		LrmRelay lrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, AppointmentMessageBuilder builder, ObjectMapper json,
-				TransmissionProperties properties, Clock clock, PlatformTransactionManager transactions) {
-			return new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties, builder), properties, clock, transactions);
+				TransmissionProperties properties, Clock clock, PlatformTransactionManager transactions,
+				ConnectionFactory connections) {
+			LrmRelay relay = new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties, builder), properties, clock, transactions);
+			connections.addConnectionListener(connection -> relay.brokerBack());
+			return relay;
 		}
 
 		/** Storage-wide, so transaction bundles and jobs are seen too (not on the REST server: no double call). */
@@ -82,19 +91,27 @@ public class TransmissionConfig {
 			container.setAcknowledgeMode(AcknowledgeMode.AUTO);
 			container.setDefaultRequeueRejected(false);
 			container.setMissingQueuesFatal(false); // the Hub's queues may appear after us: keep trying
+			ExponentialBackOff reconnect = new ExponentialBackOff(1000, 2);
+			reconnect.setMaxInterval(properties.getRelay().getMaxBackoff().toMillis());
+			container.setRecoveryBackOff(reconnect); // broker away: a few log lines, not one every 5 s
 			return container;
 		}
 
+		/**
+		 * A trial broker without a Hub: the platform's ack and info queues and, when messages go straight to the
+		 * recipient's queue (default exchange, routing key naming the recipient), each route's queue.
+		 */
 		@Bean
 		@ConditionalOnProperty(prefix = "sas.transmission", name = "declare-queues", havingValue = "true")
-		Queue lrmAckQueue(TransmissionProperties properties) {
-			return new Queue(properties.expand(properties.getAckQueue(), null), true);
-		}
-
-		@Bean
-		@ConditionalOnProperty(prefix = "sas.transmission", name = "declare-queues", havingValue = "true")
-		Queue lrmInfoQueue(TransmissionProperties properties) {
-			return new Queue(properties.expand(properties.getInfoQueue(), null), true);
+		Declarables trialQueues(TransmissionProperties properties) {
+			List<Declarable> queues = new ArrayList<>();
+			queues.add(new Queue(properties.expand(properties.getAckQueue(), null), true));
+			queues.add(new Queue(properties.expand(properties.getInfoQueue(), null), true));
+			if (properties.getExchange().isEmpty() && properties.getRoutingKey().contains("{recipient}")) {
+				properties.getRoutes().values().stream().map(String::trim).distinct()
+						.forEach(samu -> queues.add(new Queue(properties.expand(properties.getRoutingKey(), samu), true)));
+			}
+			return new Declarables(queues);
 		}
 
 		/** AMQPS with the client certificate of {@code spring.rabbitmq.ssl.*}, as the Hub authenticates its clients. */

@@ -51,9 +51,12 @@ public class TransmissionProperties {
 		private int batchSize = 200;
 		/** How long the broker has to confirm a round's messages. */
 		private Duration confirmTimeout = Duration.ofSeconds(10);
-		/** First wait after a failed round; doubled at each failure up to {@code max-backoff}. */
+		/**
+		 * First wait after a failed round; doubled at each failure up to {@code max-backoff} (also the consumers'
+		 * reconnection ceiling). A new connection to the broker ends the wait.
+		 */
 		private Duration backoff = Duration.ofSeconds(1);
-		private Duration maxBackoff = Duration.ofMinutes(2);
+		private Duration maxBackoff = Duration.ofSeconds(30);
 
 		public Duration getInterval() {
 			return interval;

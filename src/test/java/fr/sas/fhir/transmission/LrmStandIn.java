@@ -47,6 +47,7 @@ final class LrmStandIn implements AutoCloseable {
 	private final String infoQueue;
 	final List<Received> received = new CopyOnWriteArrayList<>();
 	private final Map<String, Reply> repliesByAppointment = new ConcurrentHashMap<>();
+	private final List<String> queues = new CopyOnWriteArrayList<>();
 
 	LrmStandIn(HubSchemas schemas, String ackQueue, String infoQueue, String... samus) throws Exception {
 		this.schemas = schemas;
@@ -59,10 +60,13 @@ final class LrmStandIn implements AutoCloseable {
 		channel = connection.createChannel();
 		channel.queueDeclare(ackQueue, true, false, false, null);
 		channel.queueDeclare(infoQueue, true, false, false, null);
+		queues.add(ackQueue);
+		queues.add(infoQueue);
 		for (String samu : samus) {
 			String queue = samu + ".message";
 			channel.queueDeclare(queue, true, false, false, null);
 			channel.queuePurge(queue);
+			queues.add(queue);
 			channel.basicConsume(queue, true, (tag, delivery) -> receive(queue, delivery.getBody()), tag -> { });
 		}
 	}
@@ -144,8 +148,14 @@ final class LrmStandIn implements AutoCloseable {
 		}
 	}
 
+	/** Closes the connection and deletes the suite's queues, so the machine's broker keeps none of them. */
 	@Override
 	public void close() throws Exception {
-		connection.close();
+		if (connection.isOpen()) {
+			for (String queue : queues) {
+				channel.queueDelete(queue);
+			}
+			connection.close();
+		}
 	}
 }

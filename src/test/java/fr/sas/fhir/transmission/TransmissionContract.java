@@ -322,6 +322,20 @@ public interface TransmissionContract {
 		assertThat(received(uuid, 2)).hasSize(2); // not sent again
 	}
 
+	@Test
+	default void theOperationIsDeclaredByItsDefinitionAndAnUnknownAppointmentIs404() {
+		org.hl7.fhir.r4.model.CapabilityStatement statement =
+				(org.hl7.fhir.r4.model.CapabilityStatement) fhir().get("/metadata").resource();
+		assertThat(statement.getRestFirstRep().getResource()).filteredOn(r -> r.getType().equals("Appointment"))
+				.flatExtracting(r -> r.getOperation()).filteredOn(o -> o.getName().equals("lrm-messages"))
+				.extracting(o -> o.getDefinition())
+				.containsExactly("https://sas-fhir-server.example/fhir/OperationDefinition/Appointment-lrm-messages");
+		Response unknown = fhir().get("/Appointment/" + UUID.randomUUID() + "/$lrm-messages");
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.outcome().getIssueFirstRep().getSeverity())
+				.isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR);
+	}
+
 	/**
 	 * The connection cut during a burst of 500 bookings (and cancellations of some): once it is back, every
 	 * message arrives, none lost, each distributionID once, and the messages of each appointment in order.

@@ -59,6 +59,14 @@ final class TransmissionSuite {
 		if (lrm == null) {
 			try {
 				lrm = new LrmStandIn(HubSchemas.load(), sender() + ".ack", sender() + ".info", samu("35"), samu("44"));
+				LrmStandIn created = lrm;
+				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+					try {
+						created.close();
+					} catch (Exception e) {
+						// the broker went first: nothing to tidy
+					}
+				}));
 			} catch (Exception e) {
 				throw new IllegalStateException("cannot start the LRM stand-in", e);
 			}
