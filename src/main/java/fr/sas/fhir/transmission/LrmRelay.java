@@ -105,6 +105,8 @@ public class LrmRelay implements SmartLifecycle {
 			} else {
 				failures = 0;
 			}
+		} catch (RelayBusy busy) {
+			// the next round will try again
 		} catch (RuntimeException e) {
 			backOff(e.toString());
 		}
@@ -123,9 +125,16 @@ public class LrmRelay implements SmartLifecycle {
 
 	record Round(boolean full, String failure) {}
 
+	/** The relay lock is held by another node. */
+	private static final class RelayBusy extends RuntimeException {
+		RelayBusy() {
+			super(null, null, false, false);
+		}
+	}
+
 	private Round round() {
 		if (!lock()) {
-			return new Round(false, null); // another node relays now
+			throw new RelayBusy(); // another node relays now: this round's transaction is rolled back, quietly
 		}
 		int size = properties.getRelay().getBatchSize();
 		List<LrmMessage> batch = outbox.pending(size);
