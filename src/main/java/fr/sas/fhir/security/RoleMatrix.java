@@ -4,6 +4,8 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import fr.sas.fhir.common.AppointmentDestinations;
+import org.springframework.beans.factory.ObjectProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -55,8 +57,13 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 	private static final Set<Role> READ_EVERYTHING = EnumSet.of(Role.ADMIN, Role.LOCAL_TRIAL, Role.PLATFORM, Role.LRM,
 			Role.REGULATOR, Role.ANALYST);
 
-	public RoleMatrix() {
+	private final ClientRegistry clients;
+	private final ObjectProvider<AppointmentDestinations> destinations;
+
+	public RoleMatrix(ClientRegistry clients, ObjectProvider<AppointmentDestinations> destinations) {
 		super(PolicyEnum.DENY);
+		this.clients = clients;
+		this.destinations = destinations;
 	}
 
 	@Override
@@ -107,7 +114,10 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 				rules.allow("the platform writes in transactions, entry by entry").transaction().withAnyOperation().andApplyNormalRules();
 			}
 			case LRM -> {
-				readBusiness(rules, "a regulation software reads the agendas and the appointments");
+				String samu = clients.byId(caller.get().id()).map(SecurityProperties.Client::getSamu).orElse("");
+				IAuthRuleTester itsSamu = samu.isEmpty() ? null : new SentToSamu(samu, destinations.getIfAvailable());
+				readBusiness(rules, "a regulation software reads the agendas and the appointments"
+						+ (samu.isEmpty() ? "" : " sent to its SAMU"), itsSamu);
 				searches(rules, "a regulation software");
 			}
 			case REGULATOR -> {
@@ -122,12 +132,21 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 	}
 
 	private static void readBusiness(IAuthRuleBuilder rules, String why) {
+		readBusiness(rules, why, null);
+	}
+
+	/** The agendas, the appointments and their messages to the LRMs; {@code appointments} narrows the latter two. */
+	private static void readBusiness(IAuthRuleBuilder rules, String why, IAuthRuleTester appointments) {
 		for (String type : AGENDA) {
 			rules.allow(why).read().resourcesOfType(type).withAnyId();
 		}
-		rules.allow(why).read().resourcesOfType("Appointment").withAnyId();
-		rules.allow(why + ", and what was sent to the LRMs about them").operation().named(LRM_MESSAGES)
+		var read = rules.allow(why).read().resourcesOfType("Appointment").withAnyId();
+		var messages = rules.allow(why + ", and what was sent to the LRMs about them").operation().named(LRM_MESSAGES)
 				.onInstancesOfType(org.hl7.fhir.r4.model.Appointment.class).andAllowAllResponses();
+		if (appointments != null) {
+			read.withTester(appointments);
+			messages.withTester(appointments);
+		}
 	}
 
 	private static void searches(IAuthRuleBuilder rules, String who) {
@@ -205,6 +224,28 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 		@Override
 		public boolean matches(RuleTestRequest test) {
 			return test.resource == null || isRegulatorAccount(test.resource);
+		}
+	}
+
+	/** An LRM reads the appointments sent to its SAMU: the appointment read, or named by an instance operation. */
+	private record SentToSamu(String samu, AppointmentDestinations destinations) implements IAuthRuleTester {
+		@Override
+		public boolean matches(RuleTestRequest test) {
+			if (test.resource instanceof org.hl7.fhir.r4.model.Appointment appointment) {
+				return sentHere(appointment.getIdElement());
+			}
+			return test.resourceId == null || !"Appointment".equals(test.resourceId.getResourceType()) || sentHere(test.resourceId);
+		}
+
+		/** Only appointments are judged: an operation's answer (a Bundle of messages) passes once its input did. */
+		@Override
+		public boolean matchesOutput(RuleTestRequest test) {
+			return !(test.resource instanceof org.hl7.fhir.r4.model.Appointment appointment) || sentHere(appointment.getIdElement());
+		}
+
+		private boolean sentHere(org.hl7.fhir.instance.model.api.IIdType id) {
+			return destinations != null && id != null && id.hasIdPart()
+					&& destinations.destinationOf("Appointment/" + id.getIdPart()).filter(samu::equals).isPresent();
 		}
 	}
 

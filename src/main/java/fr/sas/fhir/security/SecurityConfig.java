@@ -38,6 +38,13 @@ public class SecurityConfig {
 		return unit -> unit.addManagedClassName(AuditRecord.class.getName());
 	}
 
+	/** Client certificates checked against the authority's revocation list, when one is configured. */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnExpression("'${sas.security.crl-file:}' != ''")
+	CertificateRevocation certificateRevocation(SecurityProperties properties) {
+		return new CertificateRevocation(properties);
+	}
+
 	@Bean
 	ClientRegistry clientRegistry(SecurityProperties properties) {
 		return new ClientRegistry(properties.getClients());

@@ -118,6 +118,29 @@ public class SecurityProperties {
 
 	/** Most entries in one transaction or batch ({@link RequestLimits}). */
 	private int maxTransactionEntries = 5000;
+	/**
+	 * The certificate authority's revocation list (PEM or DER, one file, several lists allowed): a client
+	 * certificate it revokes fails the TLS handshake. Empty: no revocation check.
+	 */
+	private String crlFile = "";
+	/** How often the revocation list's file is looked at; a changed file is taken at once, without a restart. */
+	private java.time.Duration crlRefresh = java.time.Duration.ofMinutes(10);
+
+	public String getCrlFile() {
+		return crlFile;
+	}
+
+	public void setCrlFile(String crlFile) {
+		this.crlFile = crlFile;
+	}
+
+	public java.time.Duration getCrlRefresh() {
+		return crlRefresh;
+	}
+
+	public void setCrlRefresh(java.time.Duration crlRefresh) {
+		this.crlRefresh = crlRefresh;
+	}
 
 	public int getMaxTransactionEntries() {
 		return maxTransactionEntries;
@@ -155,6 +178,19 @@ public class SecurityProperties {
 		private String commonName;
 		/** The certificate subject's Organizational Unit; empty: the certificate must have none. */
 		private String organizationalUnit = "";
+		/**
+		 * An LRM's SAMU (its Hub client id, {@code fr.health.samu350}): it reads only the appointments sent to that
+		 * SAMU. Empty: every appointment.
+		 */
+		private String samu = "";
+
+		public String getSamu() {
+			return samu;
+		}
+
+		public void setSamu(String samu) {
+			this.samu = samu == null ? "" : samu.trim();
+		}
 
 		public String getId() {
 			return id;

@@ -71,7 +71,7 @@ final class AppointmentMessageBuilder {
 
 	/** A message's body and recipient, or why there is none. */
 	record Draft(String body, String recipient, String failureCode, String failure) {
-		static Draft failed(String code, String cause) {
+		static Draft notSent(String code, String cause) {
 			return new Draft(null, null, code, cause);
 		}
 
@@ -86,7 +86,7 @@ final class AppointmentMessageBuilder {
 		payload.put("method", method);
 		payload.put("created", hubDateTime(appointment.hasCreated() ? appointment.getCreated().toInstant() : created));
 		if (!appointment.hasStart()) {
-			return Draft.failed("not-built", "Appointment.start is absent");
+			return Draft.notSent("not-built", "Appointment.start is absent");
 		}
 		payload.put("start", hubDateTime(appointment.getStart().toInstant()));
 		if (appointment.hasEnd()) {
@@ -104,7 +104,7 @@ final class AppointmentMessageBuilder {
 			ObjectNode practitioner = payload.putObject("practitioner");
 			String failure = practitioner(place, practitioner);
 			if (failure != null) {
-				return Draft.failed("not-built", failure);
+				return Draft.notSent("not-built", failure);
 			}
 		}
 		if (place.organization != null) {
@@ -118,7 +118,7 @@ final class AppointmentMessageBuilder {
 		ObjectNode regulator = payload.putObject("regulator");
 		String failure = regulator(appointment, regulator);
 		if (failure != null) {
-			return Draft.failed("not-built", failure);
+			return Draft.notSent("not-built", failure);
 		}
 
 		Set<String> departements = new LinkedHashSet<>();
@@ -129,17 +129,17 @@ final class AppointmentMessageBuilder {
 			}
 		}
 		if (departements.isEmpty()) {
-			return Draft.failed("not-routed", "no postal code of a French département at the appointment's place ("
+			return Draft.notSent("not-routed", "no postal code of a French département at the appointment's place ("
 					+ place.describe() + ")");
 		}
 		if (departements.size() > 1) {
-			return Draft.failed("not-routed", "the appointment's place is in several départements " + departements
+			return Draft.notSent("not-routed", "the appointment's place is in several départements " + departements
 					+ " (" + place.describe() + "): name its slot");
 		}
 		String departement = departements.iterator().next();
 		String recipient = route(departement);
 		if (recipient == null) {
-			return Draft.failed("not-routed", "département " + departement + " has no SAMU in sas.transmission.routes");
+			return Draft.notSent("not-routed", "département " + departement + " has no SAMU in sas.transmission.routes");
 		}
 		ObjectNode message = json.createObjectNode();
 		message.set("appointment", payload);

@@ -11,9 +11,5 @@ public enum LrmMessageState {
 	/** Refused: by the Hub or the LRM (RS-ERROR, with its code), or it could not be built or routed (never sent). */
 	ERROR,
 	/** Its {@code dateTimeExpires} passed before it could be sent: not sent. */
-	EXPIRED;
-
-	boolean isFinal() {
-		return this == ACKNOWLEDGED || this == ERROR || this == EXPIRED;
-	}
+	EXPIRED
 }

@@ -1,5 +1,6 @@
 package fr.sas.fhir.transmission;
 
+import fr.sas.fhir.common.AppointmentDestinations;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -18,7 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * confirm never takes back an LRM's acknowledgement, and is written to the history and counted
  * ({@code sas.lrm.messages{state}}).
  */
-public class LrmOutbox {
+public class LrmOutbox implements AppointmentDestinations {
 
 	private final Clock clock;
 	private final MeterRegistry meters;
@@ -108,6 +109,12 @@ public class LrmOutbox {
 	List<LrmMessage> ofAppointment(String appointment) {
 		return entityManager.createQuery("select m from LrmMessage m where m.appointment = :a order by m.id", LrmMessage.class)
 				.setParameter("a", appointment).getResultList();
+	}
+
+	@Override
+	public Optional<String> destinationOf(String appointment) {
+		return entityManager.createQuery("select m.recipient from LrmMessage m where m.appointment = :a and m.recipient is not null"
+				+ " order by m.id desc", String.class).setParameter("a", appointment).setMaxResults(1).getResultList().stream().findFirst();
 	}
 
 	List<LrmMessageEvent> history(Long messageId) {

@@ -32,6 +32,16 @@ abstract class SecuredServer {
 	static final TestPki STRANGER = new TestPki("Autre autorite");
 	static final TestTokens TOKENS = new TestTokens();
 	static final Path DIR = tempDir();
+	/** A certificate of publisher A revoked from the start; the authority's list, which tests add to. */
+	static final TestPki.Issued REVOKED = PKI.valid(PUBLISHER_A);
+	static final Path CRL = DIR.resolve("ca.crl");
+	private static final java.util.List<TestPki.Issued> REVOCATIONS = new java.util.ArrayList<>(java.util.List.of(REVOKED));
+
+	/** Adds {@code issued} to the authority's revocation list, rewritten in place (the servers watch the file). */
+	static synchronized void revoke(TestPki.Issued issued) throws Exception {
+		REVOCATIONS.add(issued);
+		PKI.revocationList(CRL, REVOCATIONS.toArray(TestPki.Issued[]::new));
+	}
 
 	@LocalServerPort
 	int port;
@@ -49,11 +59,21 @@ abstract class SecuredServer {
 		registry.add("server.ssl.trust-store-type", () -> "PKCS12");
 		registry.add("server.ssl.client-auth", () -> "want");
 		registry.add("server.ssl.enabled-protocols", () -> "TLSv1.2,TLSv1.3");
+		PKI.revocationList(CRL, REVOCATIONS.toArray(TestPki.Issued[]::new));
+		registry.add("sas.security.crl-file", CRL::toString);
+		registry.add("sas.security.crl-refresh", () -> "200ms");
 		client(registry, 0, "editeur-alpha", "PUBLISHER", "Éditeur Alpha Santé", "Logiciels de rendez-vous");
 		client(registry, 1, "editeur-beta", "PUBLISHER", "Éditeur Bêta", "Logiciels de rendez-vous");
 		client(registry, 2, "plateforme-sas", "PLATFORM", "Plateforme SAS", "ANS");
 		client(registry, 3, "lrm-samu35", "LRM", "LRM SAMU 35", "Regulation");
 		client(registry, 4, "exploitation", "ADMIN", "Exploitation SAS", "Exploitation");
+		registry.add("sas.security.clients[3].samu", () -> SAMU_35);
+		// Appointments are routed (and their messages recorded) to a broker that is not there: the LRM's scope.
+		registry.add("sas.transmission.enabled", () -> "true");
+		registry.add("sas.transmission.routes.35", () -> SAMU_35);
+		registry.add("sas.transmission.routes.44", () -> "fr.health.samu440");
+		int deadBroker = unusedPort();
+		registry.add("spring.rabbitmq.port", () -> String.valueOf(deadBroker));
 		registry.add("sas.security.client-header", () -> "X-Client-Subject");
 		registry.add("sas.security.trusted-proxies", () -> "10.255.255.1");
 		registry.add("sas.security.oidc.issuer", () -> TestTokens.ISSUER);
@@ -99,6 +119,14 @@ abstract class SecuredServer {
 
 	static TestPki.Issued expired(String subject) {
 		return PKI.issue(subject, Instant.now().minus(Duration.ofDays(20)), Instant.now().minus(Duration.ofDays(1)));
+	}
+
+	static final String SAMU_35 = "fr.health.samu350";
+
+	private static int unusedPort() throws java.io.IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
 	}
 
 	private static String path(Path path) {

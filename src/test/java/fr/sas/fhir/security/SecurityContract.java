@@ -146,6 +146,8 @@ abstract class SecurityContract {
 						.put("/Slot/" + id("slot-b"), rewritten)),
 				new Hostile("CN without its accents", 403, () -> s.certificate("CN=Editeur Alpha Sante,OU=Logiciels de rendez-vous,O=Alpha,C=FR")
 						.get("/Slot?_count=1")),
+				new Hostile("revoked certificate (the authority's CRL)", NO_TLS, () -> s.over(SecuredServer.PKI, SecuredServer.REVOKED)
+						.put("/Slot/" + id("slot-b"), rewritten)),
 				new Hostile("expired certificate", NO_TLS, () -> s.over(SecuredServer.PKI, SecuredServer.expired(SecuredServer.PUBLISHER_A))
 						.get("/Slot?_count=1")),
 				new Hostile("client header from an untrusted address", 403, () -> s.anonymous().with("X-Client-Subject", SecuredServer.ADMIN)
@@ -266,6 +268,55 @@ abstract class SecurityContract {
 		assertThat(audit("who=editeur-beta")).extracting(e -> e.getEntityFirstRep().getDescription())
 				.anyMatch(what -> what != null && what.contains("Slot/" + id("slot-b2")));
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
+	}
+
+	/** An LRM registered for its SAMU reads the appointments sent there, and their messages; not another SAMU's. */
+	@Test
+	void anLrmReadsTheAppointmentsOfItsSamuOnly() {
+		OffsetDateTime tomorrow = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(14).withMinute(0).withSecond(0).withNano(0);
+		String rppsC = "81" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "0000000000").substring(0, 10);
+		FhirHttp b = publisherB();
+		expect(b.put("/Practitioner/" + id("pract-c"), practitioner(id("pract-c"), rppsC)), 201);
+		org.hl7.fhir.r4.model.PractitionerRole nantes = practitionerRole(id("role-c"), id("pract-c"));
+		((org.hl7.fhir.r4.model.Location) nantes.getContained().get(0)).getAddress().setCity("Nantes").setPostalCode("44000");
+		expect(b.put("/PractitionerRole/" + id("role-c"), nantes), 201);
+		String inRennes = book(appointment("x", UUID.randomUUID().toString(), rppsB, tomorrow));
+		String inNantes = book(appointment("x", UUID.randomUUID().toString(), rppsC, tomorrow));
+
+		expect(lrm().get("/Appointment/" + inRennes), 200);
+		expect(lrm().get("/Appointment/" + inRennes + "/$lrm-messages"), 200);
+		Response other = lrm().get("/Appointment/" + inNantes);
+		expect(other, 403);
+		assertThat(other.outcome().getIssueFirstRep().getSeverity()).isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR);
+		expect(lrm().get("/Appointment/" + inNantes + "/$lrm-messages"), 403);
+		expect(platform().get("/Appointment/" + inNantes + "/$lrm-messages"), 200); // the platform sees every SAMU's
+		Response search = lrm().get("/Appointment?_id=" + inRennes);
+		expect(search, 200);
+		assertThat(search.bundle().getEntry()).hasSize(1);
+		expect(lrm().get("/Appointment?_id=" + inRennes + "," + inNantes), 403);
+	}
+
+	/** Books as the platform for the regulator account; the Appointment's id. */
+	private String book(org.hl7.fhir.r4.model.Appointment appointment) {
+		appointment.setIdElement(null);
+		appointment.getExtension().clear();
+		appointment.addExtension("http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator",
+				new org.hl7.fhir.r4.model.Reference().setIdentifier(identifier(FR_V2_0203, "INTRN", SAS_SYSTEM, accountId)));
+		Response booked = platform().post("/Appointment", appointment);
+		expect(booked, 201);
+		return booked.resource().getIdElement().getIdPart();
+	}
+
+	/** A certificate revoked while the server runs: refused from the next connection, without a restart. */
+	@Test
+	void aCertificateRevokedWhileServingIsRefusedWithoutARestart() throws Exception {
+		SecuredServer s = server();
+		TestPki.Issued compromised = SecuredServer.PKI.valid(SecuredServer.PUBLISHER_A);
+		expect(attempt(() -> s.over(SecuredServer.PKI, compromised).get("/Slot?_count=1")), 200);
+		SecuredServer.revoke(compromised);
+		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+				attempt(() -> s.over(SecuredServer.PKI, compromised).get("/Slot?_count=1")).status() == NO_TLS);
+		expect(publisherA().get("/Slot?_count=1"), 200); // the publisher's other certificate still works
 	}
 
 	private static String expunge() {

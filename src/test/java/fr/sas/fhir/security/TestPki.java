@@ -133,6 +133,23 @@ final class TestPki {
 		return context;
 	}
 
+	/** This authority's revocation list revoking {@code revoked}, written (PEM) to {@code path}; next update in a day. */
+	Path revocationList(Path path, Issued... revoked) throws Exception {
+		Instant now = Instant.now();
+		org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+				new X500Name("CN=" + name + ",O=Tests"), Date.from(now.minusSeconds(60)));
+		builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+		for (Issued issued : revoked) {
+			builder.addCRLEntry(issued.certificate().getSerialNumber(), Date.from(now.minusSeconds(60)),
+					org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+		}
+		org.bouncycastle.cert.X509CRLHolder crl = builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate()));
+		String pem = "-----BEGIN X509 CRL-----\n"
+				+ java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(crl.getEncoded()) + "\n-----END X509 CRL-----\n";
+		Path written = Files.writeString(path.resolveSibling(path.getFileName() + ".tmp"), pem);
+		return Files.move(written, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
 	private static Path save(KeyStore store, Path path) throws Exception {
 		try (OutputStream out = Files.newOutputStream(path)) {
 			store.store(out, PASSWORD);
