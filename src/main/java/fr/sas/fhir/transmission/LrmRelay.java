@@ -51,7 +51,8 @@ public class LrmRelay implements SmartLifecycle {
 	private final AtomicBoolean wakeQueued = new AtomicBoolean();
 	private ScheduledExecutorService executor;
 	private volatile boolean running;
-	private volatile Instant notBefore = Instant.MIN;
+	/** End of the back-off, on the monotonic clock: a wait, not a time rule (the server's Clock decides expiry). */
+	private volatile long notBefore = System.nanoTime();
 	private int failures;
 
 	@PersistenceContext
@@ -81,9 +82,9 @@ public class LrmRelay implements SmartLifecycle {
 
 	/** The broker is reachable again (a new connection): what waited goes now, not at the end of the back-off. */
 	void brokerBack() {
-		if (running && notBefore.isAfter(clock.instant())) {
+		if (running && notBefore - System.nanoTime() > 0) {
 			executor.execute(() -> {
-				notBefore = Instant.MIN;
+				notBefore = System.nanoTime();
 				failures = 0;
 				drain();
 			});
@@ -92,7 +93,7 @@ public class LrmRelay implements SmartLifecycle {
 
 	/** Rounds until the outbox is empty or a round fails; then the back-off. */
 	void drain() {
-		if (clock.instant().isBefore(notBefore)) {
+		if (notBefore - System.nanoTime() > 0) {
 			return;
 		}
 		try {
@@ -118,7 +119,7 @@ public class LrmRelay implements SmartLifecycle {
 		if (wait.compareTo(properties.getRelay().getMaxBackoff()) > 0) {
 			wait = properties.getRelay().getMaxBackoff();
 		}
-		notBefore = clock.instant().plus(wait);
+		notBefore = System.nanoTime() + wait.toNanos();
 		LOG.warn("messages to the LRMs not sent ({}); next try in {}", cause, wait);
 		executor.schedule(this::drain, wait.toMillis(), TimeUnit.MILLISECONDS);
 	}

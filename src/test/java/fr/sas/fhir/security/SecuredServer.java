@@ -72,8 +72,7 @@ abstract class SecuredServer {
 		registry.add("sas.transmission.enabled", () -> "true");
 		registry.add("sas.transmission.routes.35", () -> SAMU_35);
 		registry.add("sas.transmission.routes.44", () -> "fr.health.samu440");
-		int deadBroker = unusedPort();
-		registry.add("spring.rabbitmq.port", () -> String.valueOf(deadBroker));
+		registry.add("spring.rabbitmq.port", () -> "1"); // a privileged port nothing listens on: refused at once
 		registry.add("sas.security.client-header", () -> "X-Client-Subject");
 		registry.add("sas.security.trusted-proxies", () -> "10.255.255.1");
 		registry.add("sas.security.oidc.issuer", () -> TestTokens.ISSUER);
@@ -109,6 +108,53 @@ abstract class SecuredServer {
 		}
 	}
 
+	/**
+	 * A POST over TLS as publisher A that announces a body of {@code declared} bytes and sends none: what the server
+	 * answers before reading a body (a client writing 11 MB regardless may see the connection closed first).
+	 */
+	FhirHttp.Response announcing(String path, long declared) {
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) PKI.clientContextPresenting(PKI.valid(PUBLISHER_A))
+				.getSocketFactory().createSocket("localhost", port)) {
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream().write(("POST /fhir" + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+					+ "Content-Length: " + declared + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			// the answer only: the server may keep the connection open for a body that never comes
+			java.io.InputStream in = socket.getInputStream();
+			java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+			String answer = "";
+			while (!complete(answer)) {
+				int b = in.read();
+				if (b < 0) {
+					break;
+				}
+				read.write(b);
+				answer = read.toString(java.nio.charset.StandardCharsets.UTF_8);
+			}
+			int status = Integer.parseInt(answer.substring(9, 12));
+			String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+			if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+				body = body.substring(body.indexOf("\r\n") + 2, body.lastIndexOf("\r\n0\r\n"));
+			}
+			return new FhirHttp.Response(status, body, null);
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	/** Headers and a whole body: by Content-Length, or the last chunk. */
+	private static boolean complete(String answer) {
+		int head = answer.indexOf("\r\n\r\n");
+		if (head < 0) {
+			return false;
+		}
+		java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer.substring(0, head));
+		if (length.find()) {
+			return answer.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - head - 4 >= Integer.parseInt(length.group(1));
+		}
+		return answer.endsWith("\r\n0\r\n\r\n");
+	}
+
 	FhirHttp anonymous() {
 		return over(PKI, null);
 	}
@@ -122,12 +168,6 @@ abstract class SecuredServer {
 	}
 
 	static final String SAMU_35 = "fr.health.samu350";
-
-	private static int unusedPort() throws java.io.IOException {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
 
 	private static String path(Path path) {
 		return path.toString();

@@ -191,7 +191,7 @@ abstract class SecurityContract {
 						regulatorAccount().setId(regulatorAccount))),
 				new Hostile("platform rewriting a publisher's practitioner", 403, () -> platform().put("/Practitioner/" + id("pract-b"),
 						practitioner(id("pract-b"), rppsB))),
-				new Hostile("oversized body", 413, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",\"comment\":\"" + "x".repeat(11 << 20) + "\"}")),
+				new Hostile("oversized body", 413, () -> s.announcing("/Slot", 11L << 20)),
 				new Hostile("deep nesting", 400, () -> publisherA().post("/Slot", "{\"resourceType\":\"Slot\",\"extension\":" + "[{\"extension\":".repeat(3000)
 						+ "[]" + "}]".repeat(3000) + "}")),
 				new Hostile("a transaction over the entry limit", 413, () -> publisherA().post("", manySlots(51, tomorrow))),

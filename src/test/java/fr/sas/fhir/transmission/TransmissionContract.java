@@ -336,6 +336,29 @@ public interface TransmissionContract {
 				.isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR);
 	}
 
+	/** Past its dateTimeExpires before the broker is back: marked expired (stopped), never sent. */
+	@Test
+	default void aMessageThatExpiresBeforeItCanBeSentIsMarkedExpiredNotSent() {
+		String rpps = rpps();
+		String s = agenda(rpps, "35000");
+		proxy().cut();
+		String id;
+		try {
+			id = book(booking("sl-" + s, rpps, UUID.randomUUID().toString()));
+			assertThat(messages(id).get(0).getStatus()).isEqualTo(Communication.CommunicationStatus.PREPARATION);
+			fr.sas.fhir.support.TestClock.shift(Duration.ofHours(25)); // sas.transmission.expires-after is 24 h
+			proxy().restore();
+			awaitStatus(id, 0, Communication.CommunicationStatus.STOPPED);
+		} finally {
+			fr.sas.fhir.support.TestClock.reset();
+			proxy().restore();
+		}
+		Communication expired = messages(id).get(0);
+		assertThat(expired.getStatusReason().getCoding()).extracting(c -> c.getCode()).contains("expired");
+		assertThat(expired.getStatusReason().getText()).contains("dateTimeExpires");
+		assertThat(lrm().about(uuid(id))).isEmpty();
+	}
+
 	/**
 	 * The connection cut during a burst of 500 bookings (and cancellations of some): once it is back, every
 	 * message arrives, none lost, each distributionID once, and the messages of each appointment in order.
