@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.DateParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import fr.sas.fhir.common.JobLeases;
 import fr.sas.fhir.common.SasProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
 /**
  * Removes the slots that ended longer ago than {@code sas.rules.slot-retention} (7 days), a batch per
  * transaction so that publishers' writes are never held up. A slot still referenced (by an appointment) is kept.
+ * On several nodes one node runs it at a time ({@link JobLeases}).
  */
 @Component
 public class PastSlotHousekeeping {
@@ -36,7 +38,13 @@ public class PastSlotHousekeeping {
 	private final Duration retention;
 	private final int batchSize;
 
-	public PastSlotHousekeeping(DaoRegistry daoRegistry, Clock clock, SasProperties properties) {
+	private final JobLeases leases;
+	private final Duration lease;
+
+	public PastSlotHousekeeping(DaoRegistry daoRegistry, Clock clock, SasProperties properties, JobLeases leases,
+			@org.springframework.beans.factory.annotation.Value("${sas.rules.housekeeping-interval:PT1H}") Duration interval) {
+		this.leases = leases;
+		this.lease = interval;
 		this.daoRegistry = daoRegistry;
 		this.clock = clock;
 		this.retention = properties.getRules().getSlotRetention();
@@ -47,9 +55,15 @@ public class PastSlotHousekeeping {
 			initialDelayString = "${sas.rules.housekeeping-initial-delay:PT10M}",
 			fixedDelayString = "${sas.rules.housekeeping-interval:PT1H}")
 	public void run() {
-		int removed = purge();
-		if (removed > 0) {
-			LOG.info("Housekeeping removed {} slots ended before now - {}", removed, retention);
+		// on several nodes, one purges at a time; the lease lasts an interval, so a node that dies frees it by the next turn
+		boolean ran = leases.runAlone("slot-housekeeping", lease, () -> {
+			int removed = purge();
+			if (removed > 0) {
+				LOG.info("Housekeeping removed {} slots ended before now - {}", removed, retention);
+			}
+		});
+		if (!ran) {
+			LOG.debug("Housekeeping skipped: another node holds its lease");
 		}
 	}
 
