@@ -73,21 +73,29 @@ public class LrmRelay implements SmartLifecycle {
 	/** After a commit that recorded a message: a round soon, on the relay's thread (never the request's). */
 	public void wake() {
 		if (running && wakeQueued.compareAndSet(false, true)) {
-			executor.execute(() -> {
-				wakeQueued.set(false);
-				drain();
-			});
+			try {
+				executor.execute(() -> {
+					wakeQueued.set(false);
+					drain();
+				});
+			} catch (java.util.concurrent.RejectedExecutionException stopping) {
+				wakeQueued.set(false); // shutting down: the next start sends what is pending
+			}
 		}
 	}
 
 	/** The broker is reachable again (a new connection): what waited goes now, not at the end of the back-off. */
 	void brokerBack() {
 		if (running && notBefore - System.nanoTime() > 0) {
-			executor.execute(() -> {
-				notBefore = System.nanoTime();
-				failures = 0;
-				drain();
-			});
+			try {
+				executor.execute(() -> {
+					notBefore = System.nanoTime();
+					failures = 0;
+					drain();
+				});
+			} catch (java.util.concurrent.RejectedExecutionException stopping) {
+				// shutting down
+			}
 		}
 	}
 
