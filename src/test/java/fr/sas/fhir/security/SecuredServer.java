@@ -2,6 +2,7 @@ package fr.sas.fhir.security;
 
 import fr.sas.fhir.SasFhirServerApplication;
 import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.RawHttp;
 import fr.sas.fhir.support.TestClock;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -113,46 +114,14 @@ abstract class SecuredServer {
 	 * answers before reading a body (a client writing 11 MB regardless may see the connection closed first).
 	 */
 	FhirHttp.Response announcing(String path, long declared) {
-		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) PKI.clientContextPresenting(PKI.valid(PUBLISHER_A))
-				.getSocketFactory().createSocket("localhost", port)) {
-			socket.setSoTimeout(30_000);
-			socket.getOutputStream().write(("POST /fhir" + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
-					+ "Content-Length: " + declared + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-			socket.getOutputStream().flush();
-			// the answer only: the server may keep the connection open for a body that never comes
-			java.io.InputStream in = socket.getInputStream();
-			java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
-			String answer = "";
-			while (!complete(answer)) {
-				int b = in.read();
-				if (b < 0) {
-					break;
-				}
-				read.write(b);
-				answer = read.toString(java.nio.charset.StandardCharsets.UTF_8);
-			}
-			int status = Integer.parseInt(answer.substring(9, 12));
-			String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
-			if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
-				body = body.substring(body.indexOf("\r\n") + 2, body.lastIndexOf("\r\n0\r\n"));
-			}
-			return new FhirHttp.Response(status, body, null);
+		try {
+			RawHttp.Response answer = new RawHttp("https://localhost:" + port + "/fhir",
+					PKI.clientContextPresenting(PKI.valid(PUBLISHER_A)).getSocketFactory())
+					.announce("POST", path, declared, "Content-Type: application/fhir+json");
+			return new FhirHttp.Response(answer.status(), answer.body(), null);
 		} catch (Exception e) {
 			throw new IllegalStateException(e);
 		}
-	}
-
-	/** Headers and a whole body: by Content-Length, or the last chunk. */
-	private static boolean complete(String answer) {
-		int head = answer.indexOf("\r\n\r\n");
-		if (head < 0) {
-			return false;
-		}
-		java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer.substring(0, head));
-		if (length.find()) {
-			return answer.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - head - 4 >= Integer.parseInt(length.group(1));
-		}
-		return answer.endsWith("\r\n0\r\n\r\n");
 	}
 
 	FhirHttp anonymous() {

@@ -24,13 +24,20 @@ public final class RawHttp {
 	private final String host;
 	private final int port;
 	private final String basePath;
+	private final javax.net.SocketFactory sockets;
 
 	/** {@code base} as {@link FhirHttp#base()} gives it: {@code http://localhost:port/fhir}. */
 	public RawHttp(String base) {
+		this(base, javax.net.SocketFactory.getDefault());
+	}
+
+	/** The same over the sockets {@code sockets} makes (a TLS client's, for an {@code https} base). */
+	public RawHttp(String base, javax.net.SocketFactory sockets) {
 		URI uri = URI.create(base);
 		this.host = uri.getHost();
 		this.port = uri.getPort();
 		this.basePath = uri.getPath();
+		this.sockets = sockets;
 	}
 
 	/** {@code METHOD <base path><target> HTTP/1.1}, the headers given as "Name: value", and the body. */
@@ -38,21 +45,44 @@ public final class RawHttp {
 		return exchange(method, target, body, body != null, headers);
 	}
 
-	private Response exchange(String method, String target, byte[] body, boolean withLength, String... headers) {
+	/**
+	 * A request that announces a body of {@code declared} bytes and sends none: what the server answers before
+	 * reading a body. The answer is read by its framing, since the server may keep waiting for the body.
+	 */
+	public Response announce(String method, String target, long declared, String... headers) {
+		String[] all = java.util.Arrays.copyOf(headers, headers.length + 1);
+		all[headers.length] = "Content-Length: " + declared;
+		try (Socket socket = sockets.createSocket(host, port)) {
+			socket.setSoTimeout(120_000);
+			socket.getOutputStream().write(head(method, target, all).getBytes(StandardCharsets.ISO_8859_1));
+			socket.getOutputStream().flush();
+			return parse(readAnswer(socket.getInputStream()));
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	private String head(String method, String target, String... headers) {
 		StringBuilder head = new StringBuilder(method).append(' ').append(basePath).append(target).append(" HTTP/1.1\r\n")
 				.append("Host: ").append(host).append(':').append(port).append("\r\n")
 				.append("Connection: close\r\n");
 		for (String header : headers) {
 			head.append(header).append("\r\n");
 		}
+		return head.append("\r\n").toString();
+	}
+
+	private Response exchange(String method, String target, byte[] body, boolean withLength, String... headers) {
+		String[] all = headers;
 		if (withLength) {
-			head.append("Content-Length: ").append(body.length).append("\r\n");
+			all = java.util.Arrays.copyOf(headers, headers.length + 1);
+			all[headers.length] = "Content-Length: " + body.length;
 		}
-		head.append("\r\n");
-		try (Socket socket = new Socket(host, port)) {
+		String head = head(method, target, all);
+		try (Socket socket = sockets.createSocket(host, port)) {
 			socket.setSoTimeout(120_000);
 			OutputStream out = socket.getOutputStream();
-			out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+			out.write(head.getBytes(StandardCharsets.ISO_8859_1));
 			if (body != null) {
 				try {
 					out.write(body);
@@ -96,7 +126,28 @@ public final class RawHttp {
 		} catch (IOException reset) {
 			// a connection reset after the answer: keep what arrived
 		}
-		byte[] bytes = all.toByteArray();
+		return parse(all.toByteArray());
+	}
+
+	/** One answer, read up to its end by Content-Length or the last chunk (not to the connection's end). */
+	private static byte[] readAnswer(InputStream in) throws IOException {
+		ByteArrayOutputStream all = new ByteArrayOutputStream();
+		for (int b = in.read(); b >= 0; b = in.read()) {
+			all.write(b);
+			String text = all.toString(StandardCharsets.ISO_8859_1);
+			int end = text.indexOf("\r\n\r\n");
+			if (end < 0) {
+				continue;
+			}
+			java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text.substring(0, end));
+			if (length.find() ? all.size() - end - 4 >= Integer.parseInt(length.group(1)) : text.endsWith("\r\n0\r\n\r\n")) {
+				break;
+			}
+		}
+		return all.toByteArray();
+	}
+
+	private static Response parse(byte[] bytes) {
 		String text = new String(bytes, StandardCharsets.ISO_8859_1);
 		int end = text.indexOf("\r\n\r\n");
 		String[] lines = text.substring(0, end).split("\r\n");
