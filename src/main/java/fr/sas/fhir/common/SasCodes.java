@@ -13,6 +13,16 @@ public final class SasCodes {
 	public static final String TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";
 	/** The R5 extension by which a CPTS slot's serviceType references its HealthcareService. */
 	public static final String SLOT_SERVICE_TYPE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType";
+	/** The extension naming the regulator who booked an appointment (its operator). */
+	public static final String APPOINTMENT_OPERATOR = "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator";
+	/** The profile of SOS Médecins appointments (the only ones that may be {@code pending}). */
+	public static final String SOS_APPOINTMENT = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-appointment";
+
+	/** A regulator account (INT_R02): a Practitioner of the {@link #PRACTITIONER_REGUL} profile, not a card's practitioner. */
+	public static boolean isRegulatorAccount(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+		return resource instanceof org.hl7.fhir.r4.model.Practitioner practitioner
+				&& practitioner.getMeta().getProfile().stream().anyMatch(p -> PRACTITIONER_REGUL.equals(p.getValue()));
+	}
 
 	/**
 	 * Code-system URLs as some pages of the guide print them, and the code system's canonical URL: FAQ item 6

@@ -2,6 +2,7 @@ package fr.sas.fhir.rules;
 
 import fr.sas.fhir.common.NationalIdentifiers;
 import fr.sas.fhir.common.RuleViolations;
+import fr.sas.fhir.common.SasCodes;
 import fr.sas.fhir.common.WriteRule;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -43,8 +44,8 @@ public class AppointmentFlowInterceptor extends WriteRule {
 
 	/** AppointmentStatus values the SAS platform uses; {@code pending} only for SOS Médecins (Appointment-12345678). */
 	static final Set<String> SAS_STATUSES = Set.of("booked", "fulfilled", "noshow", "cancelled");
-	static final String SOS_APPOINTMENT = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-appointment";
-	static final String OPERATOR = "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator";
+	static final String SOS_APPOINTMENT = SasCodes.SOS_APPOINTMENT;
+	static final String OPERATOR = SasCodes.APPOINTMENT_OPERATOR;
 	static final String SAS_TECHNICAL_SYSTEM = "urn:oid:1.2.250.1.213.3.6";
 
 	private static final Duration LOCK_WAIT = Duration.ofSeconds(20);

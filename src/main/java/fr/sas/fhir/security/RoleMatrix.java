@@ -202,8 +202,7 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 	}
 
 	static boolean isRegulatorAccount(IBaseResource resource) {
-		return resource instanceof org.hl7.fhir.r4.model.Practitioner practitioner
-				&& practitioner.getMeta().getProfile().stream().anyMatch(p -> SasCodes.PRACTITIONER_REGUL.equals(p.getValue()));
+		return SasCodes.isRegulatorAccount(resource);
 	}
 
 	/** Publishers never read nor write regulator accounts. */

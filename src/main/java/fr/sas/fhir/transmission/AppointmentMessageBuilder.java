@@ -12,9 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fr.sas.fhir.common.NationalIdentifiers;
 import fr.sas.fhir.common.SasCodes;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,13 +48,11 @@ final class AppointmentMessageBuilder {
 	static final String TRE_R38 = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale";
 	static final String TRE_G15 = "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante";
 	static final String ORIENTATION = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-categorie-orientation";
-	static final String OPERATOR = "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator";
-	static final String SOS_APPOINTMENT = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-appointment";
+	static final String OPERATOR = SasCodes.APPOINTMENT_OPERATOR;
+	static final String SOS_APPOINTMENT = SasCodes.SOS_APPOINTMENT;
 	static final String SOS_LOCATION = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-location-aggregator";
 	/** The RPPS as the Hub's schema accepts it ({@code rppsId}); an ADELI is not accepted. */
 	private static final String RPPS = "81\\d{10}";
-	/** The Hub's date-time: an offset, no fraction, never {@code Z}. */
-	private static final DateTimeFormatter HUB_DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
 	private final DaoRegistry daos;
 	private final TransmissionProperties properties;
@@ -150,8 +145,8 @@ final class AppointmentMessageBuilder {
 		}
 	}
 
-	String hubDateTime(Instant instant) {
-		return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), properties.getZone()).format(HUB_DATE_TIME);
+	private String hubDateTime(Instant instant) {
+		return HubDates.format(instant, properties.getZone());
 	}
 
 	private String route(String departement) {
@@ -282,17 +277,13 @@ final class AppointmentMessageBuilder {
 			if (id.hasSystem() && id.hasValue()) {
 				for (IBaseResource found : search("Practitioner", SearchParameterMap.newSynchronous("identifier",
 						new TokenParam(id.getSystem(), id.getValue())))) {
-					if (!isAccount(found)) {
+					if (!SasCodes.isRegulatorAccount(found)) {
 						return Optional.of((Practitioner) found);
 					}
 				}
 			}
 		}
 		return Optional.empty();
-	}
-
-	private static boolean isAccount(IBaseResource resource) {
-		return resource.getMeta().getProfile().stream().anyMatch(p -> SasCodes.PRACTITIONER_REGUL.equals(p.getValue()));
 	}
 
 	private String practitioner(Place place, ObjectNode into) {
@@ -347,7 +338,7 @@ final class AppointmentMessageBuilder {
 		Practitioner account = null;
 		for (IBaseResource found : search("Practitioner", SearchParameterMap.newSynchronous("identifier",
 				new TokenParam(operator.getSystem(), operator.getValue())))) {
-			if (isAccount(found)) {
+			if (SasCodes.isRegulatorAccount(found)) {
 				account = (Practitioner) found;
 				break;
 			}

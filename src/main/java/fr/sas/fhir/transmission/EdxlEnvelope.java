@@ -14,23 +14,20 @@ final class EdxlEnvelope {
 
 	private final ObjectMapper json;
 	private final TransmissionProperties properties;
-	private final AppointmentMessageBuilder dates;
-
-	EdxlEnvelope(ObjectMapper json, TransmissionProperties properties, AppointmentMessageBuilder dates) {
+	EdxlEnvelope(ObjectMapper json, TransmissionProperties properties) {
 		this.json = json;
 		this.properties = properties;
-		this.dates = dates;
 	}
 
 	byte[] write(LrmMessage message, Instant sentAt) {
 		try {
-			String sent = dates.hubDateTime(sentAt);
+			String sent = HubDates.format(sentAt, properties.getZone());
 			String sender = properties.getSender();
 			ObjectNode envelope = json.createObjectNode();
 			envelope.put("distributionID", message.getDistributionId());
 			envelope.put("senderID", sender);
 			envelope.put("dateTimeSent", sent);
-			envelope.put("dateTimeExpires", dates.hubDateTime(message.getExpiresAt()));
+			envelope.put("dateTimeExpires", HubDates.format(message.getExpiresAt(), properties.getZone()));
 			envelope.put("distributionStatus", properties.getDistributionStatus());
 			envelope.put("distributionKind", "Report");
 			ObjectNode descriptor = envelope.putObject("descriptor");

@@ -99,7 +99,12 @@ public class LrmMessage {
 	void fail(String errorCode, String detail) {
 		this.state = LrmMessageState.ERROR;
 		this.errorCode = errorCode;
-		this.detail = detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000);
+		this.detail = detail(detail);
+	}
+
+	/** A detail as the DETAIL columns (message and history) keep it: its first 2000 characters. */
+	static String detail(String text) {
+		return text == null || text.length() <= 2000 ? text : text.substring(0, 2000);
 	}
 
 	public Long getId() {

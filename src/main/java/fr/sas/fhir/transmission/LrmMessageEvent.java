@@ -45,7 +45,7 @@ public class LrmMessageEvent {
 		this.messageId = messageId;
 		this.at = at;
 		this.state = state;
-		this.detail = detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000);
+		this.detail = LrmMessage.detail(detail);
 	}
 
 	public Instant getAt() {

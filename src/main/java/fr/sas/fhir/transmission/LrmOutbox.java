@@ -74,7 +74,7 @@ public class LrmOutbox implements AppointmentDestinations {
 		Instant now = clock.instant();
 		for (Long id : ids) {
 			entityManager.createQuery("update LrmMessage m set m.attempts = m.attempts + 1, m.detail = :d where m.id = :id")
-					.setParameter("d", truncate(cause)).setParameter("id", id).executeUpdate();
+					.setParameter("d", LrmMessage.detail(cause)).setParameter("id", id).executeUpdate();
 			entityManager.persist(new LrmMessageEvent(id, now, LrmMessageState.PENDING, "not sent: " + cause));
 		}
 	}
@@ -125,7 +125,7 @@ public class LrmOutbox implements AppointmentDestinations {
 	private boolean move(Long id, LrmMessageState to, String code, String detail, List<LrmMessageState> from) {
 		int changed = entityManager.createQuery("update LrmMessage m set m.state = :to, m.errorCode = :code, m.detail = :d "
 						+ "where m.id = :id and m.state in :from")
-				.setParameter("to", to).setParameter("code", code).setParameter("d", truncate(detail))
+				.setParameter("to", to).setParameter("code", code).setParameter("d", LrmMessage.detail(detail))
 				.setParameter("id", id).setParameter("from", from).executeUpdate();
 		if (changed == 1) {
 			entityManager.persist(new LrmMessageEvent(id, clock.instant(), to, code == null ? detail : code + ": " + detail));
@@ -136,9 +136,5 @@ public class LrmOutbox implements AppointmentDestinations {
 
 	private void count(LrmMessageState state) {
 		meters.counter("sas.lrm.messages", "state", state.name().toLowerCase()).increment();
-	}
-
-	private static String truncate(String text) {
-		return text == null || text.length() <= 2000 ? text : text.substring(0, 2000);
 	}
 }

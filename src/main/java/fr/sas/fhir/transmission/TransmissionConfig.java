@@ -65,10 +65,10 @@ public class TransmissionConfig {
 
 		/** The relay; a new connection to the broker (it is back) ends its back-off at once. */
 		@Bean
-		LrmRelay lrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, AppointmentMessageBuilder builder, ObjectMapper json,
+		LrmRelay lrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, ObjectMapper json,
 				TransmissionProperties properties, Clock clock, PlatformTransactionManager transactions,
 				ConnectionFactory connections) {
-			LrmRelay relay = new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties, builder), properties, clock, transactions);
+			LrmRelay relay = new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties), properties, clock, transactions);
 			connections.addConnectionListener(connection -> relay.brokerBack());
 			return relay;
 		}

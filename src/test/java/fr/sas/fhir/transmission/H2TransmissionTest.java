@@ -28,17 +28,7 @@ class H2TransmissionTest extends ServerTestBase implements TransmissionContract 
 	}
 
 	@Override
-	public LrmStandIn lrm() {
-		return SUITE.lrm();
-	}
-
-	@Override
-	public TcpProxy proxy() {
-		return SUITE.proxy;
-	}
-
-	@Override
-	public String samu(String departement) {
-		return SUITE.samu(departement);
+	public TransmissionSuite suite() {
+		return SUITE;
 	}
 }

@@ -33,17 +33,7 @@ class PostgresTransmissionTest extends ServerTestBase implements TransmissionCon
 	}
 
 	@Override
-	public LrmStandIn lrm() {
-		return SUITE.lrm();
-	}
-
-	@Override
-	public TcpProxy proxy() {
-		return SUITE.proxy;
-	}
-
-	@Override
-	public String samu(String departement) {
-		return SUITE.samu(departement);
+	public TransmissionSuite suite() {
+		return SUITE;
 	}
 }

@@ -45,12 +45,21 @@ public interface TransmissionContract {
 
 	FhirHttp fhir();
 
-	LrmStandIn lrm();
+	/** The suite's proxy, LRM stand-in and names (one per database, so two suites never read each other's queues). */
+	TransmissionSuite suite();
 
-	TcpProxy proxy();
+	default LrmStandIn lrm() {
+		return suite().lrm();
+	}
+
+	default TcpProxy proxy() {
+		return suite().proxy;
+	}
 
 	/** The SAMU client id of a département in this suite's routes. */
-	String samu(String departement);
+	default String samu(String departement) {
+		return suite().samu(departement);
+	}
 
 	default String rpps() {
 		return "81" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "0000000000").substring(0, 10);
