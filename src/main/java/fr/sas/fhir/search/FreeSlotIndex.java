@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import fr.sas.fhir.common.AfterCommit;
+import fr.sas.fhir.common.ChangeCounters;
 import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import jakarta.annotation.PostConstruct;
@@ -30,15 +31,31 @@ import org.springframework.stereotype.Component;
  * again once committed. A list is kept only if no such write happened while it was read (a per-schedule change
  * counter), so a list read across a commit is used once and never kept. The hooks sit on HAPI's storage-wide
  * interceptor service: every write is seen, whether it comes from the REST API or from a job.
+ *
+ * <p>Several nodes on one database: each write also bumps its schedule's {@link ChangeCounters shared counter}
+ * in its transaction, and every search reads the counters of its schedules (one indexed query) before using
+ * what it keeps, so a slot created, booked or deleted through any node is seen by the next search on every node.
  */
 @Component
 class FreeSlotIndex {
 
-	/** A schedule's free slots, sorted by start then resource id. */
-	private record ScheduleSlots(String id, long[] starts, SlotRow[] rows) {}
+	/** Counter of the writes that may have changed any schedule's slots (an expunge of everything). */
+	static final String ALL_SLOTS = "slots:*";
+
+	/**
+	 * A schedule's free slots, sorted by start then resource id, with the shared counters (its own and
+	 * {@link #ALL_SLOTS}) read before them.
+	 */
+	private record ScheduleSlots(String id, long[] starts, SlotRow[] rows, long sharedVersion, long sharedEverything) {
+
+		boolean isCurrent(Map<String, Long> shared) {
+			return shared.get(counterName(id)) == sharedVersion && shared.get(ALL_SLOTS) == sharedEverything;
+		}
+	}
 
 	private final IInterceptorService storageInterceptors;
 	private final SlotIndexQueries queries;
+	private final ChangeCounters counters;
 	private final Cache<Long, ScheduleSlots> bySchedule;
 	/** Change counters by schedule FHIR id; the pid of each kept schedule by its FHIR id (writes name the id). */
 	private final Map<String, AtomicLong> changes = new ConcurrentHashMap<>();
@@ -46,9 +63,11 @@ class FreeSlotIndex {
 	private final AtomicLong everything = new AtomicLong();
 	private final boolean enabled;
 
-	FreeSlotIndex(IInterceptorService storageInterceptors, SlotIndexQueries queries, SasProperties properties) {
+	FreeSlotIndex(IInterceptorService storageInterceptors, SlotIndexQueries queries, ChangeCounters counters,
+			SasProperties properties) {
 		this.storageInterceptors = storageInterceptors;
 		this.queries = queries;
+		this.counters = counters;
 		long rows = properties.getSearch().getSlotIndexSize();
 		this.enabled = rows > 0;
 		this.bySchedule = Caffeine.newBuilder()
@@ -73,6 +92,7 @@ class FreeSlotIndex {
 			return queries.freeSlots(schedules, schedulePaths, bounds);
 		}
 		Map<Long, ScheduleSlots> found = new HashMap<>();
+		Map<Long, String> ids = new HashMap<>();
 		List<Long> missing = new ArrayList<>();
 		for (Long schedule : schedules) {
 			ScheduleSlots slots = bySchedule.getIfPresent(schedule);
@@ -80,10 +100,28 @@ class FreeSlotIndex {
 				missing.add(schedule);
 			} else {
 				found.put(schedule, slots);
+				ids.put(schedule, slots.id());
+			}
+		}
+		long everythingBefore = everything.get();
+		if (!missing.isEmpty()) {
+			ids.putAll(queries.fhirIds(missing));
+		}
+		Map<Long, Long> localBefore = new HashMap<>();
+		for (Long schedule : missing) {
+			localBefore.put(schedule, counter(ids.get(schedule)).get());
+		}
+		// What other nodes committed: a kept list made before their last write to its schedule is read again.
+		Map<String, Long> shared = sharedCounters(ids.values());
+		for (Map.Entry<Long, ScheduleSlots> kept : List.copyOf(found.entrySet())) {
+			if (!kept.getValue().isCurrent(shared)) {
+				found.remove(kept.getKey());
+				missing.add(kept.getKey());
+				localBefore.put(kept.getKey(), counter(kept.getValue().id()).get());
 			}
 		}
 		if (!missing.isEmpty()) {
-			found.putAll(read(missing, schedulePaths));
+			found.putAll(read(missing, ids, localBefore, everythingBefore, shared, schedulePaths));
 		}
 		long low = bounds.lowest().toEpochMilli();
 		long high = bounds.highest().toEpochMilli();
@@ -96,13 +134,19 @@ class FreeSlotIndex {
 		return SlotIndexQueries.inStartOrder(window);
 	}
 
-	private Map<Long, ScheduleSlots> read(List<Long> schedules, Collection<String> schedulePaths) {
-		long everythingBefore = everything.get();
-		Map<Long, String> ids = queries.fhirIds(schedules);
-		Map<Long, Long> before = new HashMap<>();
-		for (Long schedule : schedules) {
-			before.put(schedule, counter(ids.get(schedule)).get());
-		}
+	private Map<String, Long> sharedCounters(Collection<String> scheduleIds) {
+		List<String> names = new ArrayList<>(scheduleIds.size() + 1);
+		names.add(ALL_SLOTS);
+		scheduleIds.stream().filter(java.util.Objects::nonNull).map(FreeSlotIndex::counterName).forEach(names::add);
+		return counters.read(names);
+	}
+
+	static String counterName(String scheduleId) {
+		return "slots:Schedule/" + scheduleId;
+	}
+
+	private Map<Long, ScheduleSlots> read(List<Long> schedules, Map<Long, String> ids, Map<Long, Long> before,
+			long everythingBefore, Map<String, Long> shared, Collection<String> schedulePaths) {
 		List<SlotRow> all = queries.freeSlotsOf(schedules, schedulePaths);
 		// Each slot's references come along, so the searches' includes from slots need no query either.
 		Map<Long, List<SlotIndexQueries.PathLink>> links = all.isEmpty() ? Map.of()
@@ -117,10 +161,12 @@ class FreeSlotIndex {
 			List<SlotRow> sorted = SlotIndexQueries.inStartOrder(rows.getOrDefault(schedule, List.of()));
 			long[] starts = sorted.stream().mapToLong(r -> r.start().toEpochMilli()).toArray();
 			String id = ids.get(schedule);
-			ScheduleSlots slots = new ScheduleSlots(id, starts, sorted.toArray(new SlotRow[0]));
+			ScheduleSlots slots = new ScheduleSlots(id, starts, sorted.toArray(new SlotRow[0]),
+					id == null ? -1 : shared.get(counterName(id)), shared.get(ALL_SLOTS));
 			read.put(schedule, slots);
-			// Kept only if no write to this schedule's slots (or expunge) happened meanwhile; checked again once
-			// kept, since a write may come between the check and the put.
+			// Kept only if no write to this schedule's slots (or expunge) happened on this node meanwhile; checked
+			// again once kept, since a write may come between the check and the put. Writes of other nodes are
+			// caught by the shared counters, read before the rows.
 			if (id != null && unchanged(id, before.get(schedule), everythingBefore)) {
 				keptSchedules.put(id, schedule);
 				bySchedule.put(schedule, slots);
@@ -173,6 +219,7 @@ class FreeSlotIndex {
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_EXPUNGE_EVERYTHING)
 	public void expungedEverything() {
+		counters.bumpNow(ALL_SLOTS);
 		forgetAll();
 		AfterCommit.run(this::forgetAll);
 	}
@@ -182,6 +229,7 @@ class FreeSlotIndex {
 			return;
 		}
 		String scheduleId = slot.getSchedule().getReferenceElement().getIdPart();
+		counters.bumpAtCommit(counterName(scheduleId));
 		forget(scheduleId);
 		AfterCommit.run(() -> forget(scheduleId));
 	}

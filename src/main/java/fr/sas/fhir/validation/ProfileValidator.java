@@ -30,6 +30,7 @@ public class ProfileValidator {
 	private final FhirContext fhirContext;
 	private final SasProfiles profiles;
 	private final ReusableInstanceValidator core;
+	private final SharedConformanceChanges conformanceChanges;
 
 	/**
 	 * Writes are validated by {@link ReusableInstanceValidator}; HAPI's own module, which answers {@code $validate},
@@ -42,7 +43,9 @@ public class ProfileValidator {
 			IInstanceValidatorModule instanceValidator,
 			WorkerContextValidationSupportAdapter workerContext,
 			SasProfiles profiles,
-			VerdictMemo memo) {
+			VerdictMemo memo,
+			SharedConformanceChanges conformanceChanges) {
+		this.conformanceChanges = conformanceChanges;
 		this.fhirContext = fhirContext;
 		this.profiles = profiles;
 		this.core = new ReusableInstanceValidator(fhirContext, workerContext, memo);
@@ -54,6 +57,7 @@ public class ProfileValidator {
 	}
 
 	public Verdict validate(IBaseResource resource) {
+		conformanceChanges.catchUp();
 		String type = fhirContext.getResourceType(resource);
 		List<OperationOutcome.OperationOutcomeIssueComponent> issues = new ArrayList<>();
 		Set<String> accepted = profiles.forType(type);
@@ -76,6 +80,7 @@ public class ProfileValidator {
 
 	/** Validation against the given profile (or the declared ones when null), as the ANS validator does. */
 	public Verdict validateAgainst(IBaseResource resource, String profile) {
+		conformanceChanges.catchUp();
 		return new Verdict(coreIssues(resource, profile));
 	}
 
