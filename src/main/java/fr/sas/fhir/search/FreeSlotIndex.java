@@ -33,8 +33,9 @@ import org.springframework.stereotype.Component;
  * interceptor service: every write is seen, whether it comes from the REST API or from a job.
  *
  * <p>Several nodes on one database: each write also bumps its schedule's {@link ChangeCounters shared counter}
- * in its transaction, and every search reads the counters of its schedules (one indexed query) before using
- * what it keeps, so a slot created, booked or deleted through any node is seen by the next search on every node.
+ * in its transaction, and every search reads the counters of its schedules in the query that finds the schedules
+ * before using what it keeps, so a slot created, booked or
+ * deleted through any node is seen by the next search on every node.
  */
 @Component
 class FreeSlotIndex {
@@ -49,7 +50,9 @@ class FreeSlotIndex {
 	private record ScheduleSlots(String id, long[] starts, SlotRow[] rows, long sharedVersion, long sharedEverything) {
 
 		boolean isCurrent(Map<String, Long> shared) {
-			return shared.get(counterName(id)) == sharedVersion && shared.get(ALL_SLOTS) == sharedEverything;
+			Long version = shared.get(counterName(id));
+			Long all = shared.get(ALL_SLOTS);
+			return version != null && version == sharedVersion && all != null && all == sharedEverything;
 		}
 	}
 
@@ -86,11 +89,30 @@ class FreeSlotIndex {
 		storageInterceptors.registerInterceptor(this);
 	}
 
-	/** The free slots of the schedules starting within the bounds, by start then resource id, each once. */
-	List<SlotRow> freeSlots(Collection<Long> schedules, Collection<String> schedulePaths, SearchBounds bounds) {
+	/**
+	 * The free slots of the schedules starting within the bounds, by start then resource id, each once. The
+	 * schedules come with their FHIR ids and shared counters ({@link SlotIndexQueries#schedulesOf}): no query at
+	 * all when every list kept is current.
+	 */
+	List<SlotRow> freeSlots(List<SlotIndexQueries.ScheduleVersion> schedules, Collection<String> schedulePaths,
+			SearchBounds bounds) {
+		List<Long> pids = schedules.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList();
 		if (!enabled) {
-			return queries.freeSlots(schedules, schedulePaths, bounds);
+			return queries.freeSlots(pids, schedulePaths, bounds);
 		}
+		Map<Long, String> ids = new HashMap<>();
+		Map<String, Long> shared = new HashMap<>();
+		for (SlotIndexQueries.ScheduleVersion schedule : schedules) {
+			ids.put(schedule.schedule(), schedule.id());
+			shared.put(counterName(schedule.id()), schedule.version());
+			shared.put(ALL_SLOTS, schedule.everything());
+		}
+		return freeSlots(pids, ids, shared, schedulePaths, bounds);
+	}
+
+	/** {@code shared}: the counters of the schedules (by name) and of {@link #ALL_SLOTS}, read with them. */
+	private List<SlotRow> freeSlots(Collection<Long> schedules, Map<Long, String> knownIds, Map<String, Long> shared,
+			Collection<String> schedulePaths, SearchBounds bounds) {
 		Map<Long, ScheduleSlots> found = new HashMap<>();
 		Map<Long, String> ids = new HashMap<>();
 		List<Long> missing = new ArrayList<>();
@@ -104,15 +126,12 @@ class FreeSlotIndex {
 			}
 		}
 		long everythingBefore = everything.get();
-		if (!missing.isEmpty()) {
-			ids.putAll(queries.fhirIds(missing));
-		}
+		missing.forEach(schedule -> ids.put(schedule, knownIds.get(schedule)));
 		Map<Long, Long> localBefore = new HashMap<>();
 		for (Long schedule : missing) {
 			localBefore.put(schedule, counter(ids.get(schedule)).get());
 		}
 		// What other nodes committed: a kept list made before their last write to its schedule is read again.
-		Map<String, Long> shared = sharedCounters(ids.values());
 		for (Map.Entry<Long, ScheduleSlots> kept : List.copyOf(found.entrySet())) {
 			if (!kept.getValue().isCurrent(shared)) {
 				found.remove(kept.getKey());
@@ -132,13 +151,6 @@ class FreeSlotIndex {
 			}
 		}
 		return SlotIndexQueries.inStartOrder(window);
-	}
-
-	private Map<String, Long> sharedCounters(Collection<String> scheduleIds) {
-		List<String> names = new ArrayList<>(scheduleIds.size() + 1);
-		names.add(ALL_SLOTS);
-		scheduleIds.stream().filter(java.util.Objects::nonNull).map(FreeSlotIndex::counterName).forEach(names::add);
-		return counters.read(names);
 	}
 
 	static String counterName(String scheduleId) {
@@ -161,8 +173,9 @@ class FreeSlotIndex {
 			List<SlotRow> sorted = SlotIndexQueries.inStartOrder(rows.getOrDefault(schedule, List.of()));
 			long[] starts = sorted.stream().mapToLong(r -> r.start().toEpochMilli()).toArray();
 			String id = ids.get(schedule);
+			Long version = id == null ? null : shared.get(counterName(id));
 			ScheduleSlots slots = new ScheduleSlots(id, starts, sorted.toArray(new SlotRow[0]),
-					id == null ? -1 : shared.get(counterName(id)), shared.get(ALL_SLOTS));
+					version == null ? -1 : version, shared.getOrDefault(ALL_SLOTS, -1L));
 			read.put(schedule, slots);
 			// Kept only if no write to this schedule's slots (or expunge) happened on this node meanwhile; checked
 			// again once kept, since a write may come between the check and the put. Writes of other nodes are

@@ -123,18 +123,17 @@ class GuideSearchExecutor {
 	}
 
 	private List<SlotRow> candidates(GuideSearch search) {
-		Set<Long> schedules;
+		Set<Long> actors;
 		if (search.shape() == GuideSearch.Shape.PRACTITIONER) {
-			Set<Long> practitioners = queries.withIdentifier("Practitioner", search.identifiers());
-			schedules = practitioners.isEmpty() ? Set.of()
-					: queries.referencing(practitioners, "Schedule", paths("Schedule", "actor"));
+			actors = queries.withIdentifier("Practitioner", search.identifiers());
 		} else {
 			Set<Long> organizations = queries.withIdentifier("Organization", search.identifiers());
-			Set<Long> locations = organizations.isEmpty() ? Set.of()
+			actors = organizations.isEmpty() ? Set.of()
 					: queries.referencing(organizations, "Location", paths("Location", "organization"));
-			schedules = locations.isEmpty() ? Set.of()
-					: queries.referencing(locations, "Schedule", paths("Schedule", "actor"));
 		}
+		// the schedules come with the counters that tell whether what this node keeps of them is current
+		List<SlotIndexQueries.ScheduleVersion> schedules = actors.isEmpty() ? List.of()
+				: queries.schedulesOf(actors, paths("Schedule", "actor"));
 		return schedules.isEmpty() ? List.of() : freeSlots.freeSlots(schedules, paths("Slot", "schedule"), search.start());
 	}
 

@@ -99,6 +99,33 @@ class SlotIndexQueries {
 				r -> r.getLong(1)));
 	}
 
+	/** A schedule, its FHIR id, and the shared change counters of its slots and of all slots (see FreeSlotIndex). */
+	record ScheduleVersion(long schedule, String id, long version, long everything) {}
+
+	/**
+	 * The schedules referencing the actors through the paths, each with its FHIR id and the shared counters
+	 * {@link FreeSlotIndex} compares its kept lists with, in the one query that finds them.
+	 */
+	List<ScheduleVersion> schedulesOf(Collection<Long> actors, Collection<String> paths) {
+		Map<Long, ScheduleVersion> found = new java.util.LinkedHashMap<>();
+		for (ScheduleVersion schedule : query(
+				"SELECT l.SRC_RESOURCE_ID, r.FHIR_ID, COALESCE(c.VERSION, 0),"
+						+ " COALESCE((SELECT a.VERSION FROM SAS_CHANGE_COUNTER a WHERE a.NAME = ?), 0)"
+						+ " FROM HFJ_RES_LINK l JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
+						+ " LEFT JOIN SAS_CHANGE_COUNTER c ON c.NAME = CONCAT(?, r.FHIR_ID)"
+						+ " WHERE l.TARGET_RESOURCE_ID = ANY(?) AND l.SRC_PATH = ANY(?) AND l.SOURCE_RESOURCE_TYPE = 'Schedule'",
+				(c, s) -> {
+					s.setString(1, FreeSlotIndex.ALL_SLOTS);
+					s.setString(2, FreeSlotIndex.counterName(""));
+					s.setArray(3, longs(c, actors));
+					s.setArray(4, strings(c, paths));
+				},
+				r -> new ScheduleVersion(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4)))) {
+			found.putIfAbsent(schedule.schedule(), schedule);
+		}
+		return new ArrayList<>(found.values());
+	}
+
 	/**
 	 * Free slots of the schedules whose start lies in the bounds, ordered by start then id. {@code status=free}
 	 * is matched on the token index exactly as HAPI's {@code status=free} search does (value hash).
@@ -177,17 +204,6 @@ class SlotIndexQueries {
 			pids.put((Long) row[0], (String) row[1]);
 		}
 		return pids;
-	}
-
-	/** The FHIR id of each stored resource. */
-	Map<Long, String> fhirIds(Collection<Long> resources) {
-		Map<Long, String> ids = new HashMap<>();
-		for (Object[] row : query("SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID = ANY(?)",
-				(c, s) -> s.setArray(1, longs(c, resources)),
-				r -> new Object[] {r.getLong(1), r.getString(2)})) {
-			ids.put((Long) row[0], (String) row[1]);
-		}
-		return ids;
 	}
 
 	/** The references from {@code sources} through {@code paths}, to stored resources ({@code targetType} if given). */

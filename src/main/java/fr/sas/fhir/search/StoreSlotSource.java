@@ -59,10 +59,12 @@ class StoreSlotSource implements SlotSource {
 				return List.of();
 			}
 			List<String> actorPaths = paths("Schedule", "actor");
-			Set<Long> schedules = queries.referencing(actorOf.keySet(), "Schedule", actorPaths);
-			if (schedules.isEmpty()) {
+			// with the counters that tell whether what this node keeps of each schedule is current
+			List<SlotIndexQueries.ScheduleVersion> versions = queries.schedulesOf(actorOf.keySet(), actorPaths);
+			if (versions.isEmpty()) {
 				return List.of();
 			}
+			List<Long> schedules = versions.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList();
 			Map<Long, String> ownerOfSchedule = new HashMap<>();
 			for (SlotIndexQueries.Link link : queries.links(schedules, actorPaths, null)) {
 				String owner = actorOf.get(link.target());
@@ -70,7 +72,7 @@ class StoreSlotSource implements SlotSource {
 					ownerOfSchedule.putIfAbsent(link.source(), owner);
 				}
 			}
-			List<SlotRow> candidates = freeSlots.freeSlots(schedules, paths("Slot", "schedule"), new SearchBounds(from, to));
+			List<SlotRow> candidates = freeSlots.freeSlots(versions, paths("Slot", "schedule"), new SearchBounds(from, to));
 			return offered(candidates, row -> ownerOfSchedule.get(row.schedule()));
 		});
 	}

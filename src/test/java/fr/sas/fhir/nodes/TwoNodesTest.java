@@ -3,14 +3,12 @@ package fr.sas.fhir.nodes;
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.sas.fhir.SasFhirServerApplication;
+import fr.sas.fhir.common.JobLeases;
 import fr.sas.fhir.rules.PastSlotHousekeeping;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
 import fr.sas.fhir.support.PostgresServerTest;
-import fr.sas.fhir.support.PostgresTestDatabase;
-import fr.sas.fhir.support.TestClock;
-import java.nio.file.Files;
+import fr.sas.fhir.support.SecondNode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -31,9 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two server nodes on one PostgreSQL database: node A is this suite's server, node B a second one started beside
@@ -44,24 +39,20 @@ import org.springframework.context.ConfigurableApplicationContext;
 class TwoNodesTest extends PostgresServerTest {
 
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
-	private static ConfigurableApplicationContext nodeB;
+	private static SecondNode nodeB;
 
 	@Autowired
 	private PastSlotHousekeeping housekeepingOfA;
+
+	@Autowired
+	private JobLeases leasesOfA;
 
 	private final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusHours(1);
 	private final String s = UUID.randomUUID().toString().substring(0, 8);
 
 	@BeforeAll
-	static void startNodeB() throws Exception {
-		nodeB = new SpringApplicationBuilder(SasFhirServerApplication.class, TestClock.Config.class)
-				// arguments, as an operator starts a node: they win over application.yaml (default properties do not)
-				.run("--server.port=0", "--sas.search.plain-path-header=true",
-						"--sas.security.client-header=" + PUBLISHER_HEADER,
-						"--spring.datasource.url=" + PostgresTestDatabase.url(),
-						"--spring.datasource.username=" + PostgresTestDatabase.user(),
-						"--spring.datasource.password=" + PostgresTestDatabase.password(),
-						"--sas.data-dir=" + Files.createTempDirectory("sas-node-b"));
+	static void startNodeB() {
+		nodeB = SecondNode.start();
 	}
 
 	@AfterAll
@@ -76,8 +67,7 @@ class TwoNodesTest extends PostgresServerTest {
 	}
 
 	private static FhirHttp b() {
-		int port = ((ServletWebServerApplicationContext) nodeB).getWebServer().getPort();
-		return new FhirHttp("http://localhost:" + port + "/fhir");
+		return nodeB.fhir();
 	}
 
 	@Test
@@ -139,6 +129,18 @@ class TwoNodesTest extends PostgresServerTest {
 		assertThat(housekeepingOfA.purge()).isGreaterThanOrEqualTo(1);
 		assertThat(b().get("/Slot/old-" + s).status()).isEqualTo(410);
 		assertThat(plainMatches(b(), "/Slot?schedule=Schedule/jsc-" + s)).isEmpty();
+	}
+
+	@Test
+	void aScheduledJobRunsOnOneNodeAtATime() {
+		JobLeases leasesOfB = nodeB.bean(JobLeases.class);
+		String job = "two-nodes-" + s;
+		java.util.concurrent.atomic.AtomicBoolean bRanMeanwhile = new java.util.concurrent.atomic.AtomicBoolean();
+		assertThat(leasesOfA.runAlone(job, java.time.Duration.ofMinutes(5),
+				() -> bRanMeanwhile.set(leasesOfB.runAlone(job, java.time.Duration.ofMinutes(5), () -> {})))).isTrue();
+		assertThat(bRanMeanwhile).as("B ran the job while A held its lease").isFalse();
+		// once A gave the lease back, B's turn
+		assertThat(leasesOfB.runAlone(job, java.time.Duration.ofMinutes(5), () -> {})).isTrue();
 	}
 
 	@Test
