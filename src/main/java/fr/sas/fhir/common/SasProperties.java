@@ -262,6 +262,28 @@ public class SasProperties {
 		private boolean enabled = true;
 		/** Directory of the local Lucene index; empty: {@code <data-dir>/lucene}. */
 		private String luceneDirectory = "";
+		/**
+		 * Where the index lives: {@code lucene} (a directory of this node; one node only) or
+		 * {@code elasticsearch} (an Elasticsearch 7.10+/8 or OpenSearch 1/2 cluster every node shares).
+		 */
+		private String backend = "lucene";
+		private Elasticsearch elasticsearch = new Elasticsearch();
+
+		public String getBackend() {
+			return backend;
+		}
+
+		public void setBackend(String backend) {
+			this.backend = backend;
+		}
+
+		public Elasticsearch getElasticsearch() {
+			return elasticsearch;
+		}
+
+		public void setElasticsearch(Elasticsearch elasticsearch) {
+			this.elasticsearch = elasticsearch;
+		}
 
 		public boolean isEnabled() {
 			return enabled;
@@ -277,6 +299,81 @@ public class SasProperties {
 
 		public void setLuceneDirectory(String luceneDirectory) {
 			this.luceneDirectory = luceneDirectory;
+		}
+	}
+
+	/** The shared search engine, with {@code sas.index.backend=elasticsearch}. */
+	public static class Elasticsearch {
+		/** Comma-separated {@code host:port} of the cluster's nodes. */
+		private String hosts = "localhost:9200";
+		/** {@code http} or {@code https} (the JVM's trust store verifies the engine's certificate). */
+		private String protocol = "http";
+		private String username = "";
+		private String password = "";
+		/** Prefix of the index names, so that several servers (or tests) can share one cluster. */
+		private String indexPrefix = "";
+		/**
+		 * The engine's distribution and version, e.g. {@code opensearch:2.19} or {@code 8.15}: the server then
+		 * starts without asking the cluster; empty: asked at start-up.
+		 */
+		private String version = "";
+		/** Lowest index health the server waits for at start-up: {@code yellow} suits a single-node cluster. */
+		private String requiredStatus = "yellow";
+
+		public String getHosts() {
+			return hosts;
+		}
+
+		public void setHosts(String hosts) {
+			this.hosts = hosts;
+		}
+
+		public String getProtocol() {
+			return protocol;
+		}
+
+		public void setProtocol(String protocol) {
+			this.protocol = protocol;
+		}
+
+		public String getUsername() {
+			return username;
+		}
+
+		public void setUsername(String username) {
+			this.username = username;
+		}
+
+		public String getPassword() {
+			return password;
+		}
+
+		public void setPassword(String password) {
+			this.password = password;
+		}
+
+		public String getIndexPrefix() {
+			return indexPrefix;
+		}
+
+		public void setIndexPrefix(String indexPrefix) {
+			this.indexPrefix = indexPrefix;
+		}
+
+		public String getVersion() {
+			return version;
+		}
+
+		public void setVersion(String version) {
+			this.version = version;
+		}
+
+		public String getRequiredStatus() {
+			return requiredStatus;
+		}
+
+		public void setRequiredStatus(String requiredStatus) {
+			this.requiredStatus = requiredStatus;
 		}
 	}
 

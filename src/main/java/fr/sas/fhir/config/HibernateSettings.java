@@ -5,6 +5,9 @@ import fr.sas.fhir.common.SasProperties;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.search.HapiHSearchAnalysisConfigurers;
+import ca.uhn.fhir.jpa.search.elastic.ElasticsearchHibernatePropertiesBuilder;
+import org.hibernate.search.backend.elasticsearch.index.IndexStatus;
+import org.hibernate.search.mapper.orm.schema.management.SchemaManagementStrategyName;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +36,9 @@ final class HibernateSettings {
 
 		boolean index = properties.getIndex().isEnabled();
 		map.put("hibernate.search.enabled", index);
-		if (index) {
+		if (index && isElasticsearch(properties)) {
+			elasticsearch(properties.getIndex().getElasticsearch()).forEach((k, v) -> map.put((String) k, v));
+		} else if (index) {
 			map.put("hibernate.search.backend.type", "lucene");
 			map.put(
 					"hibernate.search.backend.analysis.configurer",
@@ -43,6 +48,41 @@ final class HibernateSettings {
 			map.put("hibernate.search.backend.lucene_version", "LUCENE_CURRENT");
 		}
 		return map;
+	}
+
+	static boolean isElasticsearch(SasProperties properties) {
+		String backend = properties.getIndex().getBackend();
+		if ("elasticsearch".equalsIgnoreCase(backend) || "opensearch".equalsIgnoreCase(backend)) {
+			return true;
+		}
+		if (backend == null || backend.isBlank() || "lucene".equalsIgnoreCase(backend)) {
+			return false;
+		}
+		throw new IllegalStateException("sas.index.backend: 'lucene' or 'elasticsearch', not '" + backend + "'");
+	}
+
+	/**
+	 * HAPI's own Elasticsearch settings (its analysers, index settings, the index-name prefix of
+	 * {@code JpaStorageSettings}), plus the engine's version when given. Index changes are written synchronously
+	 * with the commit and refreshed before the request returns ({@code read-sync}): a search on any node right after
+	 * a write sees it, as with the local Lucene directory.
+	 */
+	private static java.util.Properties elasticsearch(SasProperties.Elasticsearch engine) {
+		java.util.Properties settings = new java.util.Properties();
+		new ElasticsearchHibernatePropertiesBuilder()
+				.setHosts(engine.getHosts())
+				.setProtocol(engine.getProtocol())
+				.setUsername(engine.getUsername().isBlank() ? null : engine.getUsername())
+				.setPassword(engine.getPassword().isBlank() ? null : engine.getPassword())
+				.setRequiredIndexStatus(IndexStatus.of(engine.getRequiredStatus()))
+				.setIndexSchemaManagementStrategy(SchemaManagementStrategyName.CREATE_OR_UPDATE)
+				.setDebugIndexSyncStrategy("read-sync")
+				.apply(settings);
+		if (!engine.getVersion().isBlank()) {
+			settings.put("hibernate.search.backend.version", engine.getVersion());
+			settings.put("hibernate.search.backend.version_check.enabled", "false");
+		}
+		return settings;
 	}
 
 	static String dialect(String configured, String jdbcUrl) {

@@ -30,6 +30,8 @@ public class JpaPersistenceConfig {
 		// Publishers PUT their own ids, purely numeric ones included (Location/1111111111 in the guide);
 		// server-assigned ids are then UUIDs so the two can never collide.
 		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
+		// read by HAPI's index layout on Elasticsearch: every index name starts with it
+		settings.setHSearchIndexPrefix(properties.getIndex().getElasticsearch().getIndexPrefix());
 		settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
 		// The guide requires Bundle.total in every search answer.
 		settings.setDefaultTotalMode(SearchTotalModeEnum.ACCURATE);

@@ -180,6 +180,8 @@ abstract class SecurityContract {
 				new Hostile("publisher running $expunge", 403, () -> publisherA().post("/$expunge", expunge())),
 				new Hostile("platform running $expunge", 403, () -> platform().post("/$expunge", expunge())),
 				new Hostile("LRM running $expunge", 403, () -> lrm().post("/$expunge", expunge())),
+				new Hostile("publisher running $index-rebuild", 403, () -> publisherA().post("/$index-rebuild", new org.hl7.fhir.r4.model.Parameters())),
+				new Hostile("LRM running $index-rebuild", 403, () -> lrm().post("/$index-rebuild", new org.hl7.fhir.r4.model.Parameters())),
 				new Hostile("regulator running $expunge", 403, () -> regulator().post("/$expunge", expunge())),
 				new Hostile("publisher running the card rebuild", 403, () -> publisherA().post("/$contextual-rebuild", "{\"resourceType\":\"Parameters\"}")),
 				new Hostile("publisher reading a regulator account", 403, () -> publisherA().get("/Practitioner/" + regulatorAccount)),
