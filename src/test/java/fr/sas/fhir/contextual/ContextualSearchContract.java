@@ -441,11 +441,7 @@ abstract class ContextualSearchContract {
 	}
 
 	private void transaction(List<Resource> resources) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource r : resources) {
-			tx.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart());
-		}
-		Response response = fhir().post("/", tx);
+		Response response = fhir().putAll(resources);
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);
 	}
 }

@@ -13,12 +13,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.PractitionerRole;
-import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +45,9 @@ class EngineIndexTest extends PostgresOpenSearchServerTest {
 		Location place = (Location) role.getContained().get(0);
 		place.getPosition().setLatitude(latitude).setLongitude(longitude);
 		role.addSpecialty().addCoding().setSystem(R38).setCode("SM54").setDisplay("Médecine générale");
-		transaction(List.of(practitioner, role, practitionerSchedule("es-" + s, "ep-" + s, "er-" + s),
+		Response written = fhir().putAll(List.of(practitioner, role, practitionerSchedule("es-" + s, "ep-" + s, "er-" + s),
 				slot("e1-" + s, "es-" + s, t0.plusHours(2), 20)));
+		assertThat(written.status()).as(written.toString()).isEqualTo(200);
 
 		String contextual = "/Slot/$contextual-search?origin=TEST&specialty=SM54&radius=1&latitude=" + latitude
 				+ "&longitude=" + longitude;
@@ -92,19 +91,7 @@ class EngineIndexTest extends PostgresOpenSearchServerTest {
 	private List<String> matches(String url) {
 		Response response = fhir().get(url);
 		assertThat(response.status()).as(url + " -> " + response).isEqualTo(200);
-		return response.bundle().getEntry().stream()
-				.filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
-				.map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
-				.sorted().toList();
+		return response.matches().stream().sorted().toList();
 	}
 
-	private void transaction(List<Resource> resources) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource r : resources) {
-			tx.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT)
-					.setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart());
-		}
-		Response response = fhir().post("/", tx);
-		assertThat(response.status()).as(response.toString()).isEqualTo(200);
-	}
 }

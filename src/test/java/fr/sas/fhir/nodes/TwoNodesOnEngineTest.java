@@ -15,11 +15,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.hl7.fhir.r4.model.Appointment;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,8 +61,9 @@ class TwoNodesOnEngineTest extends PostgresOpenSearchServerTest {
 		double longitude = 0.5 + ThreadLocalRandom.current().nextDouble(0.5);
 		String rpps = "8" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000000").substring(0, 11);
 		PractitionerRole role = roleAt("nr-" + s, "np-" + s, latitude, longitude);
-		transaction(a(), List.of(practitioner("np-" + s, rpps), role, practitionerSchedule("ns-" + s, "np-" + s, "nr-" + s),
+		Response written = a().putAll(List.of(practitioner("np-" + s, rpps), role, practitionerSchedule("ns-" + s, "np-" + s, "nr-" + s),
 				slot("n1-" + s, "ns-" + s, t0.plusHours(2), 20), slot("n2-" + s, "ns-" + s, t0.plusHours(3), 20)));
+		assertThat(written.status()).as(written.toString()).isEqualTo(200);
 		String here = contextual(latitude, longitude);
 
 		// a card and slots written through A, found through B; both nodes now keep the schedule's free slots
@@ -101,19 +100,7 @@ class TwoNodesOnEngineTest extends PostgresOpenSearchServerTest {
 	private static List<String> matches(FhirHttp node, String url) {
 		Response response = node.get(url);
 		assertThat(response.status()).as(url + " -> " + response).isEqualTo(200);
-		return response.bundle().getEntry().stream()
-				.filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
-				.map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
-				.sorted().toList();
+		return response.matches().stream().sorted().toList();
 	}
 
-	private static void transaction(FhirHttp node, List<Resource> resources) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource r : resources) {
-			tx.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT)
-					.setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart());
-		}
-		Response response = node.post("/", tx);
-		assertThat(response.status()).as(response.toString()).isEqualTo(200);
-	}
 }

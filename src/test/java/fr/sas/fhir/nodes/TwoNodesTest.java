@@ -21,9 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.Appointment;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Slot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +73,7 @@ class TwoNodesTest extends PostgresServerTest {
 		String rpps = rpps();
 		String other = rpps();
 		// a transaction through A
-		Response tx = transaction(a(), List.of(practitioner("p-" + s, rpps), practitionerRole("r-" + s, "p-" + s),
+		Response tx = a().putAll(List.of(practitioner("p-" + s, rpps), practitionerRole("r-" + s, "p-" + s),
 				practitionerSchedule("sc-" + s, "p-" + s, "r-" + s),
 				practitioner("q-" + s, other), practitionerRole("rq-" + s, "q-" + s),
 				practitionerSchedule("scq-" + s, "q-" + s, "rq-" + s),
@@ -122,7 +120,7 @@ class TwoNodesTest extends PostgresServerTest {
 	void aJobsWriteOnOneNodeIsSeenByTheOther() {
 		String rpps = rpps();
 		OffsetDateTime longAgo = OffsetDateTime.now(ZoneOffset.UTC).minusDays(9).truncatedTo(ChronoUnit.MINUTES);
-		assertThat(transaction(b(), List.of(practitioner("jp-" + s, rpps), practitionerRole("jr-" + s, "jp-" + s),
+		assertThat(b().putAll(List.of(practitioner("jp-" + s, rpps), practitionerRole("jr-" + s, "jp-" + s),
 				practitionerSchedule("jsc-" + s, "jp-" + s, "jr-" + s),
 				slot("old-" + s, "jsc-" + s, longAgo, 20))).status()).isEqualTo(200);
 		assertThat(b().get("/Slot/old-" + s).status()).isEqualTo(200);
@@ -146,7 +144,7 @@ class TwoNodesTest extends PostgresServerTest {
 	@Test
 	void ofConcurrentBookingsOfOneSlotThroughBothNodesExactlyOneSucceeds() throws Exception {
 		String rpps = rpps();
-		assertThat(transaction(a(), List.of(practitioner("cp-" + s, rpps), practitionerRole("cr-" + s, "cp-" + s),
+		assertThat(a().putAll(List.of(practitioner("cp-" + s, rpps), practitionerRole("cr-" + s, "cp-" + s),
 				practitionerSchedule("csc-" + s, "cp-" + s, "cr-" + s),
 				slot("c1-" + s, "csc-" + s, t0.plusHours(5), 20))).status()).isEqualTo(200);
 		String search = practitionerSearch(rpps);
@@ -193,14 +191,6 @@ class TwoNodesTest extends PostgresServerTest {
 		return appointment;
 	}
 
-	private static Response transaction(FhirHttp node, List<Resource> resources) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource r : resources) {
-			tx.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT)
-					.setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart());
-		}
-		return node.post("/", tx);
-	}
 
 	private static List<String> matches(FhirHttp node, String url) {
 		return matchesOf(node.get(url));
@@ -212,9 +202,6 @@ class TwoNodesTest extends PostgresServerTest {
 
 	private static List<String> matchesOf(Response response) {
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);
-		return response.bundle().getEntry().stream()
-				.filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
-				.map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
-				.sorted().toList();
+		return response.matches().stream().sorted().toList();
 	}
 }

@@ -12,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Slot;
 import org.junit.jupiter.api.Test;
@@ -33,16 +32,13 @@ class SlotSourceTest extends H2ServerTest {
 	void theStoresSlotsAreHapisGenericSearchLessWhatTheRulesNeverOffer() {
 		String s = UUID.randomUUID().toString().substring(0, 8);
 		OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		List<Resource> graph = List.of(practitioner("p-" + s, "810000000999"), practitionerRole("r-" + s, "p-" + s),
 				practitionerSchedule("sc-" + s, "p-" + s, "r-" + s),
 				cptsOrganization("o-" + s, "1234567890"), cptsService("hs-" + s, "o-" + s),
 				slot("a-" + s, "sc-" + s, t0.plusHours(3), 20), slot("b-" + s, "sc-" + s, t0.plusHours(1), 20),
 				slot("ended-" + s, "sc-" + s, t0.minusHours(2), 30), slot("late-" + s, "sc-" + s, t0.plusDays(3), 20),
 				cptsSlot("c-" + s, "sc-" + s, "hs-" + s, t0.plusHours(2), 20));
-		graph.forEach(r -> tx.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT)
-				.setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart()));
-		assertThat(fhir().post("/", tx).status()).isEqualTo(200);
+		assertThat(fhir().putAll(graph).status()).isEqualTo(200);
 
 		OffsetDateTime from = t0.minusHours(4);
 		OffsetDateTime to = t0.plusHours(30);

@@ -86,6 +86,16 @@ public final class FhirHttp {
 		return send(request(path).header("Content-Type", FHIR_JSON).header(headerName, headerValue).PUT(publish(body)));
 	}
 
+	/** One transaction writing each resource at its own id ({@code PUT Type/id}), as publishers send agendas. */
+	public Response putAll(java.util.List<? extends Resource> resources) {
+		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		for (Resource resource : resources) {
+			transaction.addEntry().setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+					.setUrl(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+		}
+		return post("/", transaction);
+	}
+
 	public Response delete(String path) {
 		return send(request(path).DELETE());
 	}
@@ -145,6 +155,14 @@ public final class FhirHttp {
 
 		public Bundle bundle() {
 			return as(Bundle.class);
+		}
+
+		/** The {@code Type/id} of the search answer's match entries, in their order. */
+		public java.util.List<String> matches() {
+			return bundle().getEntry().stream()
+					.filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
+					.map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
+					.toList();
 		}
 
 		public OperationOutcome outcome() {
