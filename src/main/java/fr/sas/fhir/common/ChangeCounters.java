@@ -4,11 +4,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 import org.hibernate.Session;
@@ -70,29 +66,20 @@ public class ChangeCounters {
 		pending.names.add(name);
 	}
 
-	/** The committed value of each named counter, 0 for those never bumped; in the caller's transaction if any. */
-	public Map<String, Long> read(Collection<String> names) {
-		Map<String, Long> versions = new HashMap<>();
-		names.forEach(name -> versions.put(name, 0L));
-		if (names.isEmpty()) {
-			return versions;
-		}
-		readTransaction.executeWithoutResult(tx -> entityManager.unwrap(Session.class).doWork(connection -> {
+	/**
+	 * The committed value of the named counter, 0 if never bumped; in the caller's transaction if any. Plain JDBC,
+	 * as the bumps: a query through the persistence context could flush a write in progress.
+	 */
+	public long read(String name) {
+		return readTransaction.execute(tx -> entityManager.unwrap(Session.class).doReturningWork(connection -> {
 			try (PreparedStatement select = connection.prepareStatement(
-					"SELECT NAME, VERSION FROM SAS_CHANGE_COUNTER WHERE NAME = ANY(?)")) {
-				select.setArray(1, connection.createArrayOf("VARCHAR", names.toArray()));
-				try (ResultSet rows = select.executeQuery()) {
-					while (rows.next()) {
-						versions.put(rows.getString(1), rows.getLong(2));
-					}
+					"SELECT VERSION FROM SAS_CHANGE_COUNTER WHERE NAME = ?")) {
+				select.setString(1, name);
+				try (java.sql.ResultSet row = select.executeQuery()) {
+					return row.next() ? row.getLong(1) : 0L;
 				}
 			}
 		}));
-		return versions;
-	}
-
-	public long read(String name) {
-		return read(java.util.List.of(name)).get(name);
 	}
 
 	private void bump(NavigableSet<String> names) {

@@ -45,14 +45,17 @@ class FreeSlotIndex {
 
 	/**
 	 * A schedule's free slots, sorted by start then resource id, with the shared counters (its own and
-	 * {@link #ALL_SLOTS}) read before them.
+	 * {@link #ALL_SLOTS}) as they were read before them.
 	 */
-	private record ScheduleSlots(String id, long[] starts, SlotRow[] rows, long sharedVersion, long sharedEverything) {
+	private record ScheduleSlots(SlotIndexQueries.ScheduleVersion seen, long[] starts, SlotRow[] rows) {
 
-		boolean isCurrent(Map<String, Long> shared) {
-			Long version = shared.get(counterName(id));
-			Long all = shared.get(ALL_SLOTS);
-			return version != null && version == sharedVersion && all != null && all == sharedEverything;
+		String id() {
+			return seen.id();
+		}
+
+		/** No other node's write to this schedule's slots (nor an expunge) since it was read. */
+		boolean isCurrent(SlotIndexQueries.ScheduleVersion now) {
+			return now.version() == seen.version() && now.everything() == seen.everything();
 		}
 	}
 
@@ -96,51 +99,26 @@ class FreeSlotIndex {
 	 */
 	List<SlotRow> freeSlots(List<SlotIndexQueries.ScheduleVersion> schedules, Collection<String> schedulePaths,
 			SearchBounds bounds) {
-		List<Long> pids = schedules.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList();
 		if (!enabled) {
-			return queries.freeSlots(pids, schedulePaths, bounds);
-		}
-		Map<Long, String> ids = new HashMap<>();
-		Map<String, Long> shared = new HashMap<>();
-		for (SlotIndexQueries.ScheduleVersion schedule : schedules) {
-			ids.put(schedule.schedule(), schedule.id());
-			shared.put(counterName(schedule.id()), schedule.version());
-			shared.put(ALL_SLOTS, schedule.everything());
-		}
-		return freeSlots(pids, ids, shared, schedulePaths, bounds);
-	}
-
-	/** {@code shared}: the counters of the schedules (by name) and of {@link #ALL_SLOTS}, read with them. */
-	private List<SlotRow> freeSlots(Collection<Long> schedules, Map<Long, String> knownIds, Map<String, Long> shared,
-			Collection<String> schedulePaths, SearchBounds bounds) {
-		Map<Long, ScheduleSlots> found = new HashMap<>();
-		Map<Long, String> ids = new HashMap<>();
-		List<Long> missing = new ArrayList<>();
-		for (Long schedule : schedules) {
-			ScheduleSlots slots = bySchedule.getIfPresent(schedule);
-			if (slots == null) {
-				missing.add(schedule);
-			} else {
-				found.put(schedule, slots);
-				ids.put(schedule, slots.id());
-			}
+			return queries.freeSlots(schedules.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList(),
+					schedulePaths, bounds);
 		}
 		long everythingBefore = everything.get();
-		missing.forEach(schedule -> ids.put(schedule, knownIds.get(schedule)));
+		Map<Long, ScheduleSlots> found = new HashMap<>();
+		List<SlotIndexQueries.ScheduleVersion> missing = new ArrayList<>();
 		Map<Long, Long> localBefore = new HashMap<>();
-		for (Long schedule : missing) {
-			localBefore.put(schedule, counter(ids.get(schedule)).get());
-		}
-		// What other nodes committed: a kept list made before their last write to its schedule is read again.
-		for (Map.Entry<Long, ScheduleSlots> kept : List.copyOf(found.entrySet())) {
-			if (!kept.getValue().isCurrent(shared)) {
-				found.remove(kept.getKey());
-				missing.add(kept.getKey());
-				localBefore.put(kept.getKey(), counter(kept.getValue().id()).get());
+		for (SlotIndexQueries.ScheduleVersion schedule : schedules) {
+			ScheduleSlots slots = bySchedule.getIfPresent(schedule.schedule());
+			// What other nodes committed: a kept list made before their last write to its schedule is read again.
+			if (slots != null && slots.isCurrent(schedule)) {
+				found.put(schedule.schedule(), slots);
+			} else {
+				missing.add(schedule);
+				localBefore.put(schedule.schedule(), counter(schedule.id()).get());
 			}
 		}
 		if (!missing.isEmpty()) {
-			found.putAll(read(missing, ids, localBefore, everythingBefore, shared, schedulePaths));
+			found.putAll(read(missing, localBefore, everythingBefore, schedulePaths));
 		}
 		long low = bounds.lowest().toEpochMilli();
 		long high = bounds.highest().toEpochMilli();
@@ -157,9 +135,10 @@ class FreeSlotIndex {
 		return "slots:Schedule/" + scheduleId;
 	}
 
-	private Map<Long, ScheduleSlots> read(List<Long> schedules, Map<Long, String> ids, Map<Long, Long> before,
-			long everythingBefore, Map<String, Long> shared, Collection<String> schedulePaths) {
-		List<SlotRow> all = queries.freeSlotsOf(schedules, schedulePaths);
+	private Map<Long, ScheduleSlots> read(List<SlotIndexQueries.ScheduleVersion> schedules, Map<Long, Long> before,
+			long everythingBefore, Collection<String> schedulePaths) {
+		List<SlotRow> all = queries.freeSlotsOf(schedules.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList(),
+				schedulePaths);
 		// Each slot's references come along, so the searches' includes from slots need no query either.
 		Map<Long, List<SlotIndexQueries.PathLink>> links = all.isEmpty() ? Map.of()
 				: queries.outgoingLinks(all.stream().map(SlotRow::slot).toList());
@@ -169,13 +148,12 @@ class FreeSlotIndex {
 					.add(row.withLinks(List.copyOf(links.getOrDefault(row.slot(), List.of()))));
 		}
 		Map<Long, ScheduleSlots> read = new HashMap<>();
-		for (Long schedule : schedules) {
+		for (SlotIndexQueries.ScheduleVersion seen : schedules) {
+			long schedule = seen.schedule();
 			List<SlotRow> sorted = SlotIndexQueries.inStartOrder(rows.getOrDefault(schedule, List.of()));
 			long[] starts = sorted.stream().mapToLong(r -> r.start().toEpochMilli()).toArray();
-			String id = ids.get(schedule);
-			Long version = id == null ? null : shared.get(counterName(id));
-			ScheduleSlots slots = new ScheduleSlots(id, starts, sorted.toArray(new SlotRow[0]),
-					version == null ? -1 : version, shared.getOrDefault(ALL_SLOTS, -1L));
+			String id = seen.id();
+			ScheduleSlots slots = new ScheduleSlots(seen, starts, sorted.toArray(new SlotRow[0]));
 			read.put(schedule, slots);
 			// Kept only if no write to this schedule's slots (or expunge) happened on this node meanwhile; checked
 			// again once kept, since a write may come between the check and the put. Writes of other nodes are
