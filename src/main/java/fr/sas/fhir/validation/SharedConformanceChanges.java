@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.common.AfterCommit;
 import fr.sas.fhir.common.ChangeCounters;
 import jakarta.annotation.PostConstruct;
 import java.util.Set;
@@ -79,8 +80,14 @@ public class SharedConformanceChanges {
 		changed(resource);
 	}
 
+	/**
+	 * This node forgets its verdicts now (a transaction may validate against content it has just written) and
+	 * again once committed; every node, this one included, drops the rest at its next {@link #catchUp}.
+	 */
 	private void changed(IBaseResource resource) {
 		if (TYPES.contains(resource.fhirType())) {
+			memo.forgetAll();
+			AfterCommit.run(memo::forgetAll);
 			counters.bumpAtCommit(COUNTER);
 		}
 	}

@@ -1,25 +1,19 @@
 package fr.sas.fhir.validation;
 
-import ca.uhn.fhir.interceptor.api.Hook;
-import ca.uhn.fhir.interceptor.api.Interceptor;
-import ca.uhn.fhir.interceptor.api.Pointcut;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import fr.sas.fhir.common.AfterCommit;
 import fr.sas.fhir.common.SasProperties;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.springframework.stereotype.Component;
@@ -31,14 +25,10 @@ import org.springframework.stereotype.Component;
  * only in well-formed ids, instants and free text that no constraint of those profiles reads, so the validator
  * gives both the same verdict. A verdict is remembered only if none of its messages quotes a masked value, and
  * any value that is not plain stays in the key as it is. Every change to the conformance content (a profile,
- * value set or code system written) forgets everything.
+ * value set or code system written, on any node) forgets everything: {@link SharedConformanceChanges}.
  */
 @Component
-@Interceptor
 public class VerdictMemo {
-
-	private static final Set<String> CONFORMANCE_TYPES =
-			Set.of("StructureDefinition", "ValueSet", "CodeSystem", "ConceptMap", "NamingSystem");
 
 	private final ObjectMapper mapper = new ObjectMapper();
 	private final Cache<String, List<ValidationMessage>> verdicts;
@@ -168,29 +158,5 @@ public class VerdictMemo {
 	long size() {
 		verdicts.cleanUp();
 		return verdicts.estimatedSize();
-	}
-
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource) {
-		onWrite(resource);
-	}
-
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(IBaseResource oldResource, IBaseResource newResource) {
-		onWrite(newResource);
-	}
-
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
-	public void deleted(IBaseResource resource) {
-		onWrite(resource);
-	}
-
-	/** Forgets now and again once the change is committed, so no validation of the old content outlives it. */
-	private void onWrite(IBaseResource resource) {
-		if (!CONFORMANCE_TYPES.contains(resource.fhirType())) {
-			return;
-		}
-		forgetAll();
-		AfterCommit.run(this::forgetAll);
 	}
 }
