@@ -78,7 +78,8 @@ public class ContextualConfig {
 
 	@Bean
 	public ContextualSearchProvider contextualSearchProvider(ContextualSearch search, ContextualProperties properties,
-			Clock clock, IInterceptorService storageInterceptors) {
-		return new ContextualSearchProvider(search, properties, clock, ZoneId.of(properties.getZone()), storageInterceptors);
+			Clock clock, IInterceptorService storageInterceptors, IHapiTransactionService transactions) {
+		return new ContextualSearchProvider(search, properties, clock, ZoneId.of(properties.getZone()), storageInterceptors,
+				transactions);
 	}
 }

@@ -318,8 +318,20 @@ class ContextualSearch {
 		return new Page(bundle, entries);
 	}
 
+	/**
+	 * What each included version references, kept while its encoded JSON is: the slot source hands out the one byte
+	 * array it keeps per stored version, so an identity-keyed entry is that version's and goes with it (not parsed
+	 * again for every answer that includes it).
+	 */
+	private final com.github.benmanes.caffeine.cache.Cache<byte[], List<String>> referencesOf =
+			com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().build();
+
 	/** What an included resource references that the answer includes too. */
-	private static List<String> references(SlotSource.Stored stored) {
+	private List<String> references(SlotSource.Stored stored) {
+		return referencesOf.get(stored.json(), json -> List.copyOf(referencesIn(stored)));
+	}
+
+	private static List<String> referencesIn(SlotSource.Stored stored) {
 		List<String> out = new ArrayList<>();
 		Resource r = stored.resource();
 		if (r instanceof Schedule schedule) {

@@ -1,6 +1,7 @@
 package fr.sas.fhir.contextual;
 
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import fr.sas.fhir.common.EncodedAnswers;
@@ -45,9 +46,11 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 	private final ContextualProperties properties;
 	private final Clock clock;
 	private final java.time.ZoneId zone;
+	private final IHapiTransactionService transactions;
 
 	public ContextualSearchProvider(ContextualSearch search, ContextualProperties properties, Clock clock, java.time.ZoneId zone,
-			IInterceptorBroadcaster storageInterceptors) {
+			IInterceptorBroadcaster storageInterceptors, IHapiTransactionService transactions) {
+		this.transactions = transactions;
 		this.storageInterceptors = storageInterceptors;
 		this.search = search;
 		this.properties = properties;
@@ -122,9 +125,16 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 			throw ContextualRefusal.unknownOrigin(String.valueOf(originCode));
 		}
 		ContextualQuery query = ContextualQuery.read(parameters, clock, zone, properties.getMaxWindow());
-		ContextualSearch.Result result = search.rank(query);
 		String base = request.getFhirServerBase();
-		ContextualSearch.Page page = search.page(result, query, base, self(request, base, parameters));
+		String self = self(request, base, parameters);
+		// One read-only transaction, so one connection, for the card query and the dozen reads of slots and
+		// includes (each would otherwise open its own).
+		Ranked ranked = transactions.withSystemRequest().readOnly().execute(() -> {
+			ContextualSearch.Result found = search.rank(query);
+			return new Ranked(found, search.page(found, query, base, self));
+		});
+		ContextualSearch.Result result = ranked.result();
+		ContextualSearch.Page page = ranked.page();
 		Bundle envelope = page.envelope();
 		envelope.setId(UUID.randomUUID().toString());
 		envelope.getMeta().setLastUpdated(java.util.Date.from(clock.instant()));
@@ -141,6 +151,8 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 				result.place().description(), result.place().precision(), result.place().radiusKm(), result.ranked().size(),
 				result.totalSlots(), (System.nanoTime() - began) / 1_000_000);
 	}
+
+	private record Ranked(ContextualSearch.Result result, ContextualSearch.Page page) {}
 
 	private void write(ContextualSearch.Page page, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {

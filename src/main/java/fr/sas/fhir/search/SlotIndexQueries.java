@@ -99,17 +99,21 @@ class SlotIndexQueries {
 				r -> r.getLong(1)));
 	}
 
-	/** A schedule, its FHIR id, and the shared change counters of its slots and of all slots (see FreeSlotIndex). */
-	record ScheduleVersion(long schedule, String id, long version, long everything) {}
+	/**
+	 * A schedule, its FHIR id, the actor it was found through, and the shared change counters of its slots and of
+	 * all slots (see FreeSlotIndex).
+	 */
+	record ScheduleVersion(long schedule, String id, long actor, long version, long everything) {}
 
 	/**
-	 * The schedules referencing the actors through the paths, each with its FHIR id and the shared counters
-	 * {@link FreeSlotIndex} compares its kept lists with, in the one query that finds them.
+	 * The schedules referencing the actors through the paths, each with its FHIR id, the (first) actor it
+	 * references, and the shared counters {@link FreeSlotIndex} compares its kept lists with, in the one query that
+	 * finds them.
 	 */
 	List<ScheduleVersion> schedulesOf(Collection<Long> actors, Collection<String> paths) {
 		Map<Long, ScheduleVersion> found = new java.util.LinkedHashMap<>();
 		for (ScheduleVersion schedule : query(
-				"SELECT l.SRC_RESOURCE_ID, r.FHIR_ID, COALESCE(c.VERSION, 0),"
+				"SELECT l.SRC_RESOURCE_ID, r.FHIR_ID, l.TARGET_RESOURCE_ID, COALESCE(c.VERSION, 0),"
 						+ " COALESCE((SELECT a.VERSION FROM SAS_CHANGE_COUNTER a WHERE a.NAME = ?), 0)"
 						+ " FROM HFJ_RES_LINK l JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
 						+ " LEFT JOIN SAS_CHANGE_COUNTER c ON c.NAME = CONCAT(?, r.FHIR_ID)"
@@ -120,7 +124,7 @@ class SlotIndexQueries {
 					s.setArray(3, longs(c, actors));
 					s.setArray(4, strings(c, paths));
 				},
-				r -> new ScheduleVersion(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4)))) {
+				r -> new ScheduleVersion(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4), r.getLong(5)))) {
 			found.putIfAbsent(schedule.schedule(), schedule);
 		}
 		return new ArrayList<>(found.values());
@@ -191,19 +195,15 @@ class SlotIndexQueries {
 		return links;
 	}
 
-	/** The pids of the stored, not deleted, resources of a type with these FHIR ids, to their id. */
-	Map<Long, String> pidsOf(String resourceType, Collection<String> fhirIds) {
-		Map<Long, String> pids = new HashMap<>();
-		for (Object[] row : query("SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID = ANY(?)"
+	/** The stored, not deleted, resources of a type with these FHIR ids, with their current version, by pid. */
+	Map<Long, EncodedResources.Key> keysOf(String resourceType, Collection<String> fhirIds) {
+		return byPid(query("SELECT RES_ID, RES_TYPE, FHIR_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID = ANY(?)"
 						+ " AND RES_DELETED_AT IS NULL",
 				(c, s) -> {
 					s.setString(1, resourceType);
 					s.setArray(2, strings(c, fhirIds));
 				},
-				r -> new Object[] {r.getLong(1), r.getString(2)})) {
-			pids.put((Long) row[0], (String) row[1]);
-		}
-		return pids;
+				SlotIndexQueries::key));
 	}
 
 	/** The references from {@code sources} through {@code paths}, to stored resources ({@code targetType} if given). */
@@ -224,14 +224,20 @@ class SlotIndexQueries {
 
 	/** The type, FHIR id and current version of each stored, not deleted, resource. */
 	Map<Long, EncodedResources.Key> keys(Collection<Long> resources) {
-		Map<Long, EncodedResources.Key> keys = new HashMap<>();
-		for (EncodedResources.Key key : query(
+		return byPid(query(
 				"SELECT RES_ID, RES_TYPE, FHIR_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_ID = ANY(?) AND RES_DELETED_AT IS NULL",
 				(c, s) -> s.setArray(1, longs(c, resources)),
-				r -> new EncodedResources.Key(r.getLong(1), r.getString(2), r.getString(3), r.getLong(4)))) {
-			keys.put(key.pid(), key);
-		}
-		return keys;
+				SlotIndexQueries::key));
+	}
+
+	private static EncodedResources.Key key(ResultSet r) throws SQLException {
+		return new EncodedResources.Key(r.getLong(1), r.getString(2), r.getString(3), r.getLong(4));
+	}
+
+	private static Map<Long, EncodedResources.Key> byPid(List<EncodedResources.Key> keys) {
+		Map<Long, EncodedResources.Key> byPid = new HashMap<>();
+		keys.forEach(key -> byPid.put(key.pid(), key));
+		return byPid;
 	}
 
 	private List<Long> ids(String sql, List<Long> values) {

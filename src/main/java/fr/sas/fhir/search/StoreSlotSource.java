@@ -54,24 +54,19 @@ class StoreSlotSource implements SlotSource {
 			return List.of();
 		}
 		return readOnly(() -> {
-			Map<Long, String> actorOf = pids(actors);
+			Map<Long, String> actorOf = references(keys(actors));
 			if (actorOf.isEmpty()) {
 				return List.of();
 			}
 			List<String> actorPaths = paths("Schedule", "actor");
-			// with the counters that tell whether what this node keeps of each schedule is current
+			// with the actor each was found through, and the counters that tell whether what this node keeps of
+			// each schedule is current
 			List<SlotIndexQueries.ScheduleVersion> versions = queries.schedulesOf(actorOf.keySet(), actorPaths);
 			if (versions.isEmpty()) {
 				return List.of();
 			}
-			List<Long> schedules = versions.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList();
 			Map<Long, String> ownerOfSchedule = new HashMap<>();
-			for (SlotIndexQueries.Link link : queries.links(schedules, actorPaths, null)) {
-				String owner = actorOf.get(link.target());
-				if (owner != null) {
-					ownerOfSchedule.putIfAbsent(link.source(), owner);
-				}
-			}
+			versions.forEach(v -> ownerOfSchedule.put(v.schedule(), actorOf.get(v.actor())));
 			List<SlotRow> candidates = freeSlots.freeSlots(versions, paths("Slot", "schedule"), new SearchBounds(from, to));
 			return offered(candidates, row -> ownerOfSchedule.get(row.schedule()));
 		});
@@ -83,7 +78,7 @@ class StoreSlotSource implements SlotSource {
 			return List.of();
 		}
 		return readOnly(() -> {
-			Map<Long, String> serviceOf = pids(services);
+			Map<Long, String> serviceOf = references(keys(services));
 			if (serviceOf.isEmpty()) {
 				return List.of();
 			}
@@ -118,11 +113,9 @@ class StoreSlotSource implements SlotSource {
 			return Map.of();
 		}
 		return readOnly(() -> {
-			Map<Long, String> byPid = pids(references);
 			Map<String, Stored> out = new LinkedHashMap<>();
-			Map<Long, EncodedResources.Key> keys = queries.keys(byPid.keySet());
-			for (Map.Entry<Long, EncodedResources.Encoded> e : encodedResources.get(keys.values(), new SystemRequestDetails()).entrySet()) {
-				out.put(e.getValue().type() + "/" + e.getValue().id(), stored(e.getValue()));
+			for (EncodedResources.Encoded e : encodedResources.get(keys(references).values(), new SystemRequestDetails()).values()) {
+				out.put(e.type() + "/" + e.id(), stored(e));
 			}
 			return out;
 		});
@@ -150,13 +143,19 @@ class StoreSlotSource implements SlotSource {
 		return out;
 	}
 
-	/** The pids of stored resources named "Type/id", to their reference. */
-	private Map<Long, String> pids(Collection<String> references) {
+	/** The stored resources named "Type/id", with their current version, by pid: one query per type. */
+	private Map<Long, EncodedResources.Key> keys(Collection<String> references) {
 		Map<String, List<String>> idsByType = references.stream().filter(r -> r.indexOf('/') > 0)
 				.collect(Collectors.groupingBy(r -> r.substring(0, r.indexOf('/')), LinkedHashMap::new,
 						Collectors.mapping(r -> r.substring(r.indexOf('/') + 1), Collectors.toList())));
+		Map<Long, EncodedResources.Key> out = new HashMap<>();
+		idsByType.forEach((type, ids) -> out.putAll(queries.keysOf(type, ids)));
+		return out;
+	}
+
+	private static Map<Long, String> references(Map<Long, EncodedResources.Key> keys) {
 		Map<Long, String> out = new HashMap<>();
-		idsByType.forEach((type, ids) -> queries.pidsOf(type, ids).forEach((pid, id) -> out.put(pid, type + "/" + id)));
+		keys.forEach((pid, key) -> out.put(pid, key.type() + "/" + key.id()));
 		return out;
 	}
 
