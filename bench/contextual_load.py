@@ -10,10 +10,11 @@ city, or coordinates; a third of the searches name a treating doctor (an RPPS of
 filters (consultation type, slot type, source), some a specialty. Every answer must be a 200 searchset Bundle;
 the harness prints how many found at least one card, then p50/p95/max at concurrency 1 and 4.
 """
-import argparse, json, os, random, statistics, sys, time, urllib.parse, urllib.request
+import argparse, json, os, random, statistics, sys, time, urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 from generate import read_communes  # the same reference table the server ships
+from keepalive import Client
 
 
 def communes(count, rng):
@@ -48,22 +49,28 @@ def mix(n, practitioners, rng):
     return queries
 
 
-def run(base, query):
-    url = base + "/Slot/$contextual-search?" + urllib.parse.urlencode(query)
+def run(client, query, check):
+    path = "Slot/$contextual-search?" + urllib.parse.urlencode(query)
     t = time.perf_counter()
-    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/fhir+json"}), timeout=120) as r:
-        body = json.loads(r.read())
+    status, raw = client.get(path, {"Accept": "application/fhir+json"})
     elapsed = (time.perf_counter() - t) * 1000
-    if body.get("resourceType") != "Bundle" or body.get("type") != "searchset":
-        sys.exit(f"not a searchset for {url}")
-    found = any(e.get("search", {}).get("mode") == "match" for e in body.get("entry", []))
+    # The harness shares the server's two cores: it reads the answer's head and looks for a match entry rather
+    # than parsing every answer (one in `check` is parsed in full, outside the timed part).
+    if status != 200 or not raw.startswith(b'{"resourceType":"Bundle"') or b'"type":"searchset"' not in raw[:2000]:
+        sys.exit(f"not a 200 searchset for {path}: {status} {raw[:300]!r}")
+    found = b'"mode":"match"' in raw
+    if check:
+        body = json.loads(raw)
+        if body.get("type") != "searchset" or found != any(
+                e.get("search", {}).get("mode") == "match" for e in body.get("entry", [])):
+            sys.exit(f"the answer's head and body disagree for {path}")
     return elapsed, found
 
 
-def measure(base, queries, concurrency):
+def measure(client, queries, concurrency):
     with ThreadPoolExecutor(concurrency) as pool:
         t = time.perf_counter()
-        results = list(pool.map(lambda q: run(base, q), queries))
+        results = list(pool.map(lambda iq: run(client, iq[1], iq[0] % 50 == 0), enumerate(queries)))
         wall = time.perf_counter() - t
     times = sorted(r[0] for r in results)
     p95 = times[int(0.95 * (len(times) - 1))]
@@ -79,12 +86,16 @@ def main():
     p.add_argument("--requests", type=int, default=600)
     p.add_argument("--practitioners", type=int, default=30000)
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--cert", help="client certificate (PEM), for an https base")
+    p.add_argument("--key", help="its private key (PEM)")
+    p.add_argument("--cacert", help="the authority of the server's certificate (PEM)")
     a = p.parse_args()
     rng = random.Random(a.seed)
     queries = mix(a.requests, a.practitioners, rng)
-    measure(a.base, queries[: min(60, len(queries))], 1)  # warm-up, not reported separately
+    client = Client(a.base, a.cert, a.key, a.cacert, timeout=120)
+    measure(client, queries[: min(60, len(queries))], 1)  # warm-up, not reported separately
     for concurrency in (1, 4):
-        measure(a.base, queries, concurrency)
+        measure(client, queries, concurrency)
 
 
 if __name__ == "__main__":
