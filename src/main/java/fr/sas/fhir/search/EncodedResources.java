@@ -44,7 +44,13 @@ class EncodedResources {
 			SlotSource.SlotFacets facets, Instant start, boolean free) {}
 
 	/** A resource to fetch: its id in the store and its current version. */
-	record Key(long pid, String type, String id, long version) {}
+	record Key(long pid, String type, String id, long version) {
+
+		/** "Type/id", as references are written. */
+		String reference() {
+			return type + "/" + id;
+		}
+	}
 
 	private final FhirContext fhirContext;
 	private final SearchBuilderFactory<JpaPid> searchBuilders;

@@ -115,7 +115,8 @@ class StoreSlotSource implements SlotSource {
 		return readOnly(() -> {
 			Map<String, Stored> out = new LinkedHashMap<>();
 			for (EncodedResources.Encoded e : encodedResources.get(keys(references).values(), new SystemRequestDetails()).values()) {
-				out.put(e.type() + "/" + e.id(), stored(e));
+				Stored stored = stored(e);
+				out.put(stored.reference(), stored);
 			}
 			return out;
 		});
@@ -155,7 +156,7 @@ class StoreSlotSource implements SlotSource {
 
 	private static Map<Long, String> references(Map<Long, EncodedResources.Key> keys) {
 		Map<Long, String> out = new HashMap<>();
-		keys.forEach((pid, key) -> out.put(pid, key.type() + "/" + key.id()));
+		keys.forEach((pid, key) -> out.put(pid, key.reference()));
 		return out;
 	}
 
