@@ -32,8 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (401, 403, 413, 429, 400 of the firewall) is recorded ({@link AuditRecord}): who, from where, what, when, the
  * outcome. A write is recorded in its own transaction, just before it commits (a storage-wide hook, so jobs'
  * writes count too): the write and its record commit together or not at all. Anything else is recorded before
- * its answer is written, and an answer whose record cannot be written is a 500 instead: nothing is done
- * unrecorded. Administrators read it with {@code GET [base]/$audit}. The answer itself is never looked at.
+ * its answer is written ({@link AuditBatches}: together with the records of requests finishing at the same time),
+ * and an answer whose record cannot be written is a 500 instead: nothing is done unrecorded. Administrators read it with {@code GET [base]/$audit}. The answer itself is never looked at.
  */
 @Component
 @Interceptor
@@ -51,6 +51,9 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	@PersistenceContext
 	private EntityManager entityManager;
 
+	/** The records of requests that write nothing, committed together when several finish at once. */
+	private AuditBatches batches;
+
 	public AuditTrail(Clock clock, PlatformTransactionManager transactions, IInterceptorService storageInterceptors,
 			SecurityProperties properties) {
 		this.clock = clock;
@@ -62,6 +65,7 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 
 	@PostConstruct
 	void listenToEveryWrite() {
+		batches = new AuditBatches(ownTransaction, entityManager);
 		if (enabled) {
 			storageInterceptors.registerInterceptor(new Writes());
 		}
@@ -140,9 +144,9 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 			return;
 		}
 		Caller caller = Caller.current().orElse(null);
-		ownTransaction.executeWithoutResult(tx -> entityManager.persist(new AuditRecord(clock.instant(), who(caller, true),
-				caller == null ? null : caller.role().name(), refused.address(), "refused " + refused.method(),
-				refused.uri(), refused.status(), refused.rule() + ": " + refused.message())));
+		batches.append(new AuditRecord(clock.instant(), who(caller, true), caller == null ? null : caller.role().name(),
+				refused.address(), "refused " + refused.method(), refused.uri(), refused.status(),
+				refused.rule() + ": " + refused.message()));
 	}
 
 	private void record(RequestDetails request, int status, String detail) {
@@ -150,8 +154,8 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 		String address = request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
 				? servlet.getServletRequest().getRemoteAddr() : null;
 		try {
-			ownTransaction.executeWithoutResult(tx -> entityManager.persist(new AuditRecord(clock.instant(), who(caller, true),
-					caller == null ? null : caller.role().name(), address, operation(request), target(request), status, detail)));
+			batches.append(new AuditRecord(clock.instant(), who(caller, true), caller == null ? null : caller.role().name(),
+					address, operation(request), target(request), status, detail));
 		} catch (RuntimeException e) {
 			throw new InternalErrorException("SAS-audit: the audit record of this request could not be written; nothing is"
 					+ " answered unrecorded", e);
