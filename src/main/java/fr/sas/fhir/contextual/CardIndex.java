@@ -30,9 +30,14 @@ class CardIndex {
 		this.fullText = fullText;
 	}
 
-	/** The placed cards within {@code radiusKm} of {@code centre}, of these kinds, with one of {@code codes} when given. */
+	/**
+	 * The placed cards within {@code radiusKm} of {@code centre}, of these kinds, with one of {@code codes} when given;
+	 * their distance to the centre when {@code withDistance} (otherwise {@code NaN}: a neutral order needs only the
+	 * ids, and reading each hit's position and computing its distance is most of the query's cost).
+	 */
 	@Transactional(readOnly = true)
-	public List<CardHit> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes) {
+	public List<CardHit> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes,
+			boolean withDistance) {
 		List<String> kindNames = kinds.stream().map(Enum::name).toList();
 		if (fullText) {
 			// The id and the distance only: both come from doc values (stored fields cost a block decompression per hit).
@@ -49,8 +54,9 @@ class CardIndex {
 					});
 			// A collector sized to MAX_CANDIDATES would fill a priority queue of 20,000 entries for every search:
 			// most places hold fewer than FIRST_FETCH cards, the others are fetched again with room for all.
-			List<CardHit> hits = fetch(Search.session(entityManager), where, from, FIRST_FETCH);
-			return hits.size() < FIRST_FETCH ? hits : fetch(Search.session(entityManager), where, from, MAX_CANDIDATES);
+			org.hibernate.search.engine.spatial.GeoPoint distanceFrom = withDistance ? from : null;
+			List<CardHit> hits = fetch(Search.session(entityManager), where, distanceFrom, FIRST_FETCH);
+			return hits.size() < FIRST_FETCH ? hits : fetch(Search.session(entityManager), where, distanceFrom, MAX_CANDIDATES);
 		}
 		double dLat = radiusKm / 111.0;
 		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));
@@ -76,6 +82,12 @@ class CardIndex {
 			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where,
 			org.hibernate.search.engine.spatial.GeoPoint from, int limit) {
+		if (from == null) {
+			return session.search(ContextualCard.class)
+					.select(f -> f.id(String.class))
+					.where(where::apply)
+					.fetchHits(limit).stream().map(id -> CardHit.of(id, Double.NaN)).toList();
+		}
 		return session.search(ContextualCard.class)
 				.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
 						.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
@@ -83,24 +95,34 @@ class CardIndex {
 				.fetchHits(limit);
 	}
 
-	/** The individual cards of the practitioner holding one of these identifiers ("system|value"). */
+	/**
+	 * The individual cards of the practitioner holding one of these identifiers ("system|value"), with their
+	 * distance to {@code centre} ({@code NaN} for a card without position): projected, no card row loaded.
+	 */
 	@Transactional(readOnly = true)
-	public List<ContextualCard> ofPractitioner(Collection<String> tokens) {
+	public List<CardHit> ofPractitioner(Collection<String> tokens, GeoPoint centre) {
 		if (tokens.isEmpty()) {
 			return List.of();
 		}
 		if (fullText) {
+			org.hibernate.search.engine.spatial.GeoPoint from =
+					org.hibernate.search.engine.spatial.GeoPoint.of(centre.latitude(), centre.longitude());
 			return Search.session(entityManager).search(ContextualCard.class)
+					.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
+							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
 					.where(f -> f.bool(b -> {
 						b.must(f.terms().field("nationalIds").matchingAny(tokens));
 						b.must(f.match().field("kind").matching(ContextualCard.Kind.INDIVIDUAL.name()));
 					}))
 					.fetchHits(100);
 		}
-		return entityManager.createQuery("select distinct c from ContextualCard c join c.nationalIds n where n in :tokens"
-						+ " and c.kind = :kind", ContextualCard.class)
+		return entityManager.createQuery("select distinct c.id, c.latitude, c.longitude from ContextualCard c"
+						+ " join c.nationalIds n where n in :tokens and c.kind = :kind", Object[].class)
 				.setParameter("tokens", tokens).setParameter("kind", ContextualCard.Kind.INDIVIDUAL.name())
-				.setMaxResults(100).getResultList();
+				.setMaxResults(100).getResultList().stream()
+				.map(r -> CardHit.of((String) r[0], r[1] == null || r[2] == null ? Double.NaN
+						: new GeoPoint((Double) r[1], (Double) r[2]).distanceKm(centre)))
+				.toList();
 	}
 
 	/** The cards of these ids (for their specialty labels), by id. */

@@ -91,8 +91,7 @@ class ContextualSearch {
 		SearchPlace place = places.resolve(query.place(), notes::add);
 		List<CardHit> doctor = new ArrayList<>();
 		if (!query.treatingDoctor().isEmpty()) {
-			cards.ofPractitioner(query.treatingDoctor()).forEach(c -> doctor.add(new CardHit(c.getId(), c.getKind(),
-					c.getPosition() == null ? Double.NaN : c.getPosition().distanceKm(place.point()))));
+			doctor.addAll(cards.ofPractitioner(query.treatingDoctor(), place.point()));
 			if (doctor.isEmpty()) {
 				notes.add("the treating doctor " + query.treatingDoctor().get(0) + " has no card on this server");
 			}
@@ -100,7 +99,7 @@ class ContextualSearch {
 		Set<String> doctorIds = new LinkedHashSet<>();
 		doctor.forEach(c -> doctorIds.add(c.id()));
 		List<CardHit> around = new ArrayList<>(cards.within(place.point(), place.radiusKm(), query.sources(),
-				query.specialtyCodes()));
+				query.specialtyCodes(), place.precision().ordersByDistance()));
 		around.removeIf(c -> doctorIds.contains(c.id()));
 		String text = query.specialtyText() == null ? null : CommuneDirectory.key(query.specialtyText());
 
