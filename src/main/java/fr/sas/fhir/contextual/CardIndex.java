@@ -45,11 +45,14 @@ class CardIndex {
 					org.hibernate.search.engine.spatial.GeoPoint.of(centre.latitude(), centre.longitude());
 			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where = f -> f.bool(b -> {
-						b.must(f.spatial().within().field("position")
+						// Filters, not scored clauses: the hits are ordered afterwards (by draw or distance), never by score.
+						b.filter(f.spatial().within().field("position")
 								.circle(centre.latitude(), centre.longitude(), radiusKm, DistanceUnit.KILOMETERS));
-						b.must(f.terms().field("kind").matchingAny(kindNames));
+						if (kinds.size() < ContextualCard.Kind.values().length) { // every kind: a clause matching every card
+							b.filter(f.terms().field("kind").matchingAny(kindNames));
+						}
 						if (!codes.isEmpty()) {
-							b.must(f.terms().field("specialties").matchingAny(codes));
+							b.filter(f.terms().field("specialties").matchingAny(codes));
 						}
 					});
 			// A collector sized to MAX_CANDIDATES would fill a priority queue of 20,000 entries for every search:
@@ -86,12 +89,14 @@ class CardIndex {
 			return session.search(ContextualCard.class)
 					.select(f -> f.id(String.class))
 					.where(where::apply)
+					.sort(f -> f.indexOrder())
 					.fetchHits(limit).stream().map(id -> CardHit.of(id, Double.NaN)).toList();
 		}
 		return session.search(ContextualCard.class)
 				.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
 						.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
 				.where(where::apply)
+				.sort(f -> f.indexOrder()) // no score to compute nor rank: the order is decided afterwards
 				.fetchHits(limit);
 	}
 
@@ -111,8 +116,8 @@ class CardIndex {
 					.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
 							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
 					.where(f -> f.bool(b -> {
-						b.must(f.terms().field("nationalIds").matchingAny(tokens));
-						b.must(f.match().field("kind").matching(ContextualCard.Kind.INDIVIDUAL.name()));
+						b.filter(f.terms().field("nationalIds").matchingAny(tokens));
+						b.filter(f.match().field("kind").matching(ContextualCard.Kind.INDIVIDUAL.name()));
 					}))
 					.fetchHits(100);
 		}
