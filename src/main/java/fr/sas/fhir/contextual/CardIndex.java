@@ -19,7 +19,7 @@ class CardIndex {
 
 	/** More cards than this around one place is a radius no regulator can use. */
 	static final int MAX_CANDIDATES = 20_000;
-	static final int FIRST_FETCH = 4_000;
+	static final int FIRST_FETCH = 5_000;
 
 	private final boolean fullText;
 
@@ -31,14 +31,17 @@ class CardIndex {
 	}
 
 	/**
-	 * The placed cards within {@code radiusKm} of {@code centre}, of these kinds, with one of {@code codes} when given;
-	 * their distance to the centre when {@code withDistance} (otherwise {@code NaN}: a neutral order needs only the
-	 * ids, and reading each hit's position and computing its distance is most of the query's cost).
+	 * The placed cards within {@code radiusKm} of {@code centre}, of these kinds, with one of {@code codes} when
+	 * given, with their distance to the centre. The index is asked for the circle's bounding box, and the corners
+	 * are dropped here: Lucene's circle query builds a grid of the circle's sub-boxes for every query, which cost
+	 * more than the whole rest of the search; the box is a plain comparison of encoded coordinates.
 	 */
 	@Transactional(readOnly = true)
-	public List<CardHit> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes,
-			boolean withDistance) {
+	public List<CardHit> within(GeoPoint centre, double radiusKm, Set<ContextualCard.Kind> kinds, Collection<String> codes) {
 		List<String> kindNames = kinds.stream().map(Enum::name).toList();
+		// A degree of latitude is 111.2 km: dividing by 111 gives a box a little larger than the circle's.
+		double dLat = radiusKm / 111.0;
+		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));
 		if (fullText) {
 			// The id and the distance only: both come from doc values (stored fields cost a block decompression per hit).
 			org.hibernate.search.engine.spatial.GeoPoint from =
@@ -46,8 +49,8 @@ class CardIndex {
 			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where = f -> f.bool(b -> {
 						// Filters, not scored clauses: the hits are ordered afterwards (by draw or distance), never by score.
-						b.filter(f.spatial().within().field("position")
-								.circle(centre.latitude(), centre.longitude(), radiusKm, DistanceUnit.KILOMETERS));
+						b.filter(f.spatial().within().field("position").boundingBox(Math.min(90, centre.latitude() + dLat),
+								centre.longitude() - dLon, Math.max(-90, centre.latitude() - dLat), centre.longitude() + dLon));
 						if (kinds.size() < ContextualCard.Kind.values().length) { // every kind: a clause matching every card
 							b.filter(f.terms().field("kind").matchingAny(kindNames));
 						}
@@ -57,12 +60,12 @@ class CardIndex {
 					});
 			// A collector sized to MAX_CANDIDATES would fill a priority queue of 20,000 entries for every search:
 			// most places hold fewer than FIRST_FETCH cards, the others are fetched again with room for all.
-			org.hibernate.search.engine.spatial.GeoPoint distanceFrom = withDistance ? from : null;
-			List<CardHit> hits = fetch(Search.session(entityManager), where, distanceFrom, FIRST_FETCH);
-			return hits.size() < FIRST_FETCH ? hits : fetch(Search.session(entityManager), where, distanceFrom, MAX_CANDIDATES);
+			List<CardHit> hits = fetch(Search.session(entityManager), where, from, FIRST_FETCH);
+			if (hits.size() >= FIRST_FETCH) {
+				hits = fetch(Search.session(entityManager), where, from, MAX_CANDIDATES);
+			}
+			return hits.stream().filter(hit -> hit.distanceKm() <= radiusKm).toList();
 		}
-		double dLat = radiusKm / 111.0;
-		double dLon = radiusKm / (111.0 * Math.max(0.01, Math.cos(Math.toRadians(centre.latitude()))));
 		String specialty = codes.isEmpty() ? "" : " and exists (select s from ContextualCard d join d.specialties s"
 				+ " where d.id = c.id and s in :codes)";
 		var query = entityManager.createQuery("select c.id, c.kind, c.latitude, c.longitude from ContextualCard c"
@@ -85,13 +88,6 @@ class CardIndex {
 			java.util.function.Function<org.hibernate.search.engine.search.predicate.dsl.SearchPredicateFactory,
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where,
 			org.hibernate.search.engine.spatial.GeoPoint from, int limit) {
-		if (from == null) {
-			return session.search(ContextualCard.class)
-					.select(f -> f.id(String.class))
-					.where(where::apply)
-					.sort(f -> f.indexOrder())
-					.fetchHits(limit).stream().map(id -> CardHit.of(id, Double.NaN)).toList();
-		}
 		return session.search(ContextualCard.class)
 				.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
 						.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))

@@ -99,7 +99,7 @@ class ContextualSearch {
 		Set<String> doctorIds = new LinkedHashSet<>();
 		doctor.forEach(c -> doctorIds.add(c.id()));
 		List<CardHit> around = new ArrayList<>(cards.within(place.point(), place.radiusKm(), query.sources(),
-				query.specialtyCodes(), place.precision().ordersByDistance()));
+				query.specialtyCodes()));
 		around.removeIf(c -> doctorIds.contains(c.id()));
 		String text = query.specialtyText() == null ? null : CommuneDirectory.key(query.specialtyText());
 
