@@ -100,10 +100,10 @@ class SlotIndexQueries {
 	}
 
 	/**
-	 * A schedule, its FHIR id, the actor it was found through, and the shared change counters of its slots and of
-	 * all slots (see FreeSlotIndex).
+	 * A schedule, its FHIR id, the actor it was found through, the shared change counters of its slots and of all
+	 * slots (see FreeSlotIndex), and its current resource version (0 when deleted).
 	 */
-	record ScheduleVersion(long schedule, String id, long actor, long version, long everything) {}
+	record ScheduleVersion(long schedule, String id, long actor, long version, long everything, long resourceVersion) {}
 
 	/**
 	 * The schedules referencing the actors through the paths, each with its FHIR id, the (first) actor it
@@ -114,7 +114,8 @@ class SlotIndexQueries {
 		Map<Long, ScheduleVersion> found = new java.util.LinkedHashMap<>();
 		for (ScheduleVersion schedule : query(
 				"SELECT l.SRC_RESOURCE_ID, r.FHIR_ID, l.TARGET_RESOURCE_ID, COALESCE(c.VERSION, 0),"
-						+ " COALESCE((SELECT a.VERSION FROM SAS_CHANGE_COUNTER a WHERE a.NAME = ?), 0)"
+						+ " COALESCE((SELECT a.VERSION FROM SAS_CHANGE_COUNTER a WHERE a.NAME = ?), 0),"
+						+ " CASE WHEN r.RES_DELETED_AT IS NULL THEN r.RES_VER ELSE 0 END"
 						+ " FROM HFJ_RES_LINK l JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
 						+ " LEFT JOIN SAS_CHANGE_COUNTER c ON c.NAME = CONCAT(?, r.FHIR_ID)"
 						+ " WHERE l.TARGET_RESOURCE_ID = ANY(?) AND l.SRC_PATH = ANY(?) AND l.SOURCE_RESOURCE_TYPE = 'Schedule'",
@@ -124,7 +125,7 @@ class SlotIndexQueries {
 					s.setArray(3, longs(c, actors));
 					s.setArray(4, strings(c, paths));
 				},
-				r -> new ScheduleVersion(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4), r.getLong(5)))) {
+				r -> new ScheduleVersion(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6)))) {
 			found.putIfAbsent(schedule.schedule(), schedule);
 		}
 		return new ArrayList<>(found.values());

@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The store's slots, read as the guide's slot searches read them: schedules from HAPI's link index, their free
@@ -66,7 +68,14 @@ class StoreSlotSource implements SlotSource {
 				return List.of();
 			}
 			Map<Long, String> ownerOfSchedule = new HashMap<>();
-			versions.forEach(v -> ownerOfSchedule.put(v.schedule(), actorOf.get(v.actor())));
+			Map<String, EncodedResources.Key> known = knownKeys();
+			for (SlotIndexQueries.ScheduleVersion v : versions) {
+				ownerOfSchedule.put(v.schedule(), actorOf.get(v.actor()));
+				if (known != null && v.resourceVersion() > 0) {
+					EncodedResources.Key key = new EncodedResources.Key(v.schedule(), "Schedule", v.id(), v.resourceVersion());
+					known.put(key.reference(), key);
+				}
+			}
 			List<SlotRow> candidates = freeSlots.freeSlots(versions, paths("Slot", "schedule"), new SearchBounds(from, to));
 			return offered(candidates, row -> ownerOfSchedule.get(row.schedule()));
 		});
@@ -144,14 +153,60 @@ class StoreSlotSource implements SlotSource {
 		return out;
 	}
 
-	/** The stored resources named "Type/id", with their current version, by pid: one query per type. */
+	/**
+	 * The stored resources named "Type/id", with their current version, by pid: one query per type, for those not
+	 * already read in this read-only transaction.
+	 */
 	private Map<Long, EncodedResources.Key> keys(Collection<String> references) {
-		Map<String, List<String>> idsByType = references.stream().filter(r -> r.indexOf('/') > 0)
+		Map<String, EncodedResources.Key> known = knownKeys();
+		Map<Long, EncodedResources.Key> out = new HashMap<>();
+		List<String> unknown = new ArrayList<>(references.size());
+		for (String reference : references) {
+			EncodedResources.Key key = known == null ? null : known.get(reference);
+			if (key != null) {
+				out.put(key.pid(), key);
+			} else if (reference.indexOf('/') > 0) {
+				unknown.add(reference);
+			}
+		}
+		Map<String, List<String>> idsByType = unknown.stream()
 				.collect(Collectors.groupingBy(r -> r.substring(0, r.indexOf('/')), LinkedHashMap::new,
 						Collectors.mapping(r -> r.substring(r.indexOf('/') + 1), Collectors.toList())));
-		Map<Long, EncodedResources.Key> out = new HashMap<>();
-		idsByType.forEach((type, ids) -> out.putAll(queries.keysOf(type, ids)));
+		idsByType.forEach((type, ids) -> queries.keysOf(type, ids).forEach((pid, key) -> {
+			out.put(pid, key);
+			if (known != null) {
+				known.put(key.reference(), key);
+			}
+		}));
 		return out;
+	}
+
+	private static final Object KNOWN_KEYS = new Object();
+
+	/**
+	 * The keys read so far in the current read-only transaction, or null outside one: a contextual search reads
+	 * its cards' and schedules' keys while ranking, then again for its page, in one transaction (a write
+	 * transaction could change them between two reads, so it keeps none).
+	 */
+	@SuppressWarnings("unchecked")
+	private static Map<String, EncodedResources.Key> knownKeys() {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()
+				|| !TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
+			return null;
+		}
+		Map<String, EncodedResources.Key> known =
+				(Map<String, EncodedResources.Key>) TransactionSynchronizationManager.getResource(KNOWN_KEYS);
+		if (known == null) {
+			known = new HashMap<>();
+			TransactionSynchronizationManager.bindResource(KNOWN_KEYS, known);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(KNOWN_KEYS);
+				}
+			});
+		}
+		return known;
 	}
 
 	private static Map<Long, String> references(Map<Long, EncodedResources.Key> keys) {
