@@ -1,11 +1,10 @@
 package fr.sas.fhir.security;
 
-import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import org.springframework.transaction.support.TransactionTemplate;
+import java.util.function.Consumer;
 
 /**
  * Writes the audit records of requests that write nothing (searches, reads, operations, refusals), several in one
@@ -20,14 +19,13 @@ final class AuditBatches {
 	/** A batch larger than this is written in several transactions (bounded statement batches). */
 	static final int MAX_BATCH = 100;
 
-	private final TransactionTemplate ownTransaction;
-	private final EntityManager entityManager;
+	private final Consumer<List<AuditRecord>> writeTogether;
 	private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 	private final ReentrantLock writer = new ReentrantLock();
 
-	AuditBatches(TransactionTemplate ownTransaction, EntityManager entityManager) {
-		this.ownTransaction = ownTransaction;
-		this.entityManager = entityManager;
+	/** @param writeTogether writes the records in one transaction, and throws when it did not commit */
+	AuditBatches(Consumer<List<AuditRecord>> writeTogether) {
+		this.writeTogether = writeTogether;
 	}
 
 	/** One queued record: written (and by whom failed) once {@code done}; read under the writer's lock. */
@@ -74,7 +72,7 @@ final class AuditBatches {
 		}
 		RuntimeException failure = null;
 		try {
-			ownTransaction.executeWithoutResult(tx -> batch.forEach(p -> entityManager.persist(p.record)));
+			writeTogether.accept(batch.stream().map(p -> p.record).toList());
 		} catch (RuntimeException e) {
 			failure = e;
 		}

@@ -16,16 +16,17 @@ import jakarta.annotation.PostConstruct;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
+import java.util.List;
+import org.hibernate.SessionFactory;
+import org.hibernate.StatelessSession;
+import org.hibernate.Transaction;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The audit trail: every request that reaches FHIR (but the CapabilityStatement) and every refusal made before
@@ -44,7 +45,6 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	private static final Object TRANSACTION_KEY = new Object();
 
 	private final Clock clock;
-	private final TransactionTemplate ownTransaction;
 	private final IInterceptorService storageInterceptors;
 	private final boolean enabled;
 
@@ -54,18 +54,17 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	/** The records of requests that write nothing, committed together when several finish at once. */
 	private AuditBatches batches;
 
-	public AuditTrail(Clock clock, PlatformTransactionManager transactions, IInterceptorService storageInterceptors,
+	public AuditTrail(Clock clock, IInterceptorService storageInterceptors,
 			SecurityProperties properties) {
 		this.clock = clock;
 		this.storageInterceptors = storageInterceptors;
 		this.enabled = properties.isAudit();
-		this.ownTransaction = new TransactionTemplate(transactions);
-		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
 	@PostConstruct
 	void listenToEveryWrite() {
-		batches = new AuditBatches(ownTransaction, entityManager);
+		SessionFactory sessions = entityManager.getEntityManagerFactory().unwrap(SessionFactory.class);
+		batches = new AuditBatches(records -> insertTogether(sessions, records));
 		if (enabled) {
 			storageInterceptors.registerInterceptor(new Writes());
 		}
@@ -147,6 +146,25 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 		batches.append(new AuditRecord(clock.instant(), who(caller, true), caller == null ? null : caller.role().name(),
 				refused.address(), "refused " + refused.method(), refused.uri(), refused.status(),
 				refused.rule() + ": " + refused.message()));
+	}
+
+	/**
+	 * One transaction of plain inserts (a stateless session: no persistence context to flush, the entity's own id
+	 * generator): the records of requests that write nothing are not part of any other work.
+	 */
+	private static void insertTogether(SessionFactory sessions, List<AuditRecord> records) {
+		try (StatelessSession session = sessions.openStatelessSession()) {
+			Transaction transaction = session.beginTransaction();
+			try {
+				records.forEach(session::insert);
+				transaction.commit();
+			} catch (RuntimeException e) {
+				if (transaction.isActive()) {
+					transaction.rollback();
+				}
+				throw e;
+			}
+		}
 	}
 
 	private void record(RequestDetails request, int status, String detail) {

@@ -2,14 +2,9 @@ package fr.sas.fhir.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.mock;
 
-import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,52 +16,35 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.TransactionSystemException;
-import org.springframework.transaction.support.AbstractPlatformTransactionManager;
-import org.springframework.transaction.support.DefaultTransactionStatus;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** The group commit of the audit trail: a record is committed before its caller goes on, or its caller fails. */
 class AuditBatchesTest {
 
-	/** Records persisted in the open transaction (one writer at a time: the batches' lock), committed on commit. */
-	private static final class Store extends AbstractPlatformTransactionManager {
-		final List<AuditRecord> open = Collections.synchronizedList(new ArrayList<>());
+	/** Commits each batch it is given, unless told to fail; never two batches at once (the batches' lock). */
+	private static final class Store {
 		final Set<AuditRecord> committed = ConcurrentHashMap.newKeySet();
 		final AtomicInteger commits = new AtomicInteger();
+		final AtomicInteger writing = new AtomicInteger();
+		final AtomicBoolean overlapped = new AtomicBoolean();
 		final AtomicBoolean failCommits = new AtomicBoolean();
 
-		@Override
-		protected Object doGetTransaction() {
-			return new Object();
-		}
-
-		@Override
-		protected void doBegin(Object transaction, TransactionDefinition definition) {}
-
-		@Override
-		protected void doCommit(DefaultTransactionStatus status) {
-			if (failCommits.get()) {
-				open.clear();
-				throw new TransactionSystemException("the database is gone");
+		void write(List<AuditRecord> records) {
+			if (writing.incrementAndGet() > 1) {
+				overlapped.set(true);
 			}
-			committed.addAll(open);
-			open.clear();
-			commits.incrementAndGet();
-		}
-
-		@Override
-		protected void doRollback(DefaultTransactionStatus status) {
-			open.clear();
+			try {
+				if (failCommits.get()) {
+					throw new IllegalStateException("the database is gone");
+				}
+				committed.addAll(records);
+				commits.incrementAndGet();
+			} finally {
+				writing.decrementAndGet();
+			}
 		}
 
 		AuditBatches batches() {
-			TransactionTemplate template = new TransactionTemplate(this);
-			template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-			EntityManager entityManager = mock(EntityManager.class);
-			doAnswer(call -> open.add(call.getArgument(0))).when(entityManager).persist(any());
-			return new AuditBatches(template, entityManager);
+			return new AuditBatches(this::write);
 		}
 	}
 
@@ -105,6 +83,7 @@ class AuditBatchesTest {
 		pool.shutdown();
 		assertThat(store.committed).hasSize(threads * each);
 		assertThat(store.commits.get()).isBetween(1, threads * each);
+		assertThat(store.overlapped).isFalse();
 	}
 
 	@Test
@@ -114,7 +93,7 @@ class AuditBatchesTest {
 		batches.append(record(1));
 		store.failCommits.set(true);
 		AuditRecord lost = record(2);
-		assertThatThrownBy(() -> batches.append(lost)).isInstanceOf(TransactionSystemException.class);
+		assertThatThrownBy(() -> batches.append(lost)).isInstanceOf(IllegalStateException.class);
 		assertThat(store.committed).doesNotContain(lost).hasSize(1);
 		store.failCommits.set(false);
 		AuditRecord next = record(3);
