@@ -2,7 +2,7 @@
 """Latency of the contextual search (Slot/$contextual-search) on data written by bench/generate.py.
 
 Usage: python3 bench/contextual_load.py --data /tmp/sas-data [--base http://localhost:8080/fhir]
-                                         [--requests 600] [--practitioners 30000]
+                                         [--requests 600] [--practitioners 30000] [--warmup 60]
 
 The mix: places in 50 communes, from the largest (Paris, Lyon, Marseille arrondissements, big cities) to rural
 ones (drawn by population rank from the server's reference table), each searched by INSEE code, postal code and
@@ -67,14 +67,14 @@ def run(client, query, check):
     return elapsed, found
 
 
-def measure(client, queries, concurrency):
+def measure(client, queries, concurrency, label=""):
     with ThreadPoolExecutor(concurrency) as pool:
         t = time.perf_counter()
         results = list(pool.map(lambda iq: run(client, iq[1], iq[0] % 50 == 0), enumerate(queries)))
         wall = time.perf_counter() - t
     times = sorted(r[0] for r in results)
     p95 = times[int(0.95 * (len(times) - 1))]
-    print(f"concurrency {concurrency}: {len(times)} searches, {sum(1 for r in results if r[1])} with slots; "
+    print(f"{label}concurrency {concurrency}: {len(times)} searches, {sum(1 for r in results if r[1])} with slots; "
           f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms, "
           f"{len(times) / wall:.0f} searches/s", flush=True)
 
@@ -89,11 +89,16 @@ def main():
     p.add_argument("--cert", help="client certificate (PEM), for an https base")
     p.add_argument("--key", help="its private key (PEM)")
     p.add_argument("--cacert", help="the authority of the server's certificate (PEM)")
+    p.add_argument("--warmup", type=int, default=60,
+                   help="searches sent first and not reported (at concurrency 4 when over 60): the JIT compiles the"
+                        " server's hot paths over the first few thousand searches")
     a = p.parse_args()
     rng = random.Random(a.seed)
     queries = mix(a.requests, a.practitioners, rng)
     client = Client(a.base, a.cert, a.key, a.cacert, timeout=120)
-    measure(client, queries[: min(60, len(queries))], 1)  # warm-up, not reported separately
+    if a.warmup > 0:  # not reported separately
+        warm = [queries[i % len(queries)] for i in range(a.warmup)]
+        measure(client, warm, 1 if a.warmup <= 60 else 4, label="warm-up, ")
     for concurrency in (1, 4):
         measure(client, queries, concurrency)
 
