@@ -89,11 +89,18 @@ class CardIndex {
 					org.hibernate.search.engine.search.predicate.dsl.PredicateFinalStep> where,
 			org.hibernate.search.engine.spatial.GeoPoint from, int limit) {
 		return session.search(ContextualCard.class)
-				.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
-						.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
+				.select(f -> hit(f, from))
 				.where(where::apply)
 				.sort(f -> f.indexOrder()) // no score to compute nor rank: the order is decided afterwards
 				.fetchHits(limit);
+	}
+
+	/** A hit as a card: its id and its distance from {@code from}, both read from doc values. */
+	private static org.hibernate.search.engine.search.projection.dsl.ProjectionFinalStep<CardHit> hit(
+			org.hibernate.search.engine.search.projection.dsl.SearchProjectionFactory<?, ?> f,
+			org.hibernate.search.engine.spatial.GeoPoint from) {
+		return f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
+				.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance));
 	}
 
 	/**
@@ -109,8 +116,7 @@ class CardIndex {
 			org.hibernate.search.engine.spatial.GeoPoint from =
 					org.hibernate.search.engine.spatial.GeoPoint.of(centre.latitude(), centre.longitude());
 			return Search.session(entityManager).search(ContextualCard.class)
-					.select(f -> f.composite().from(f.id(String.class), f.distance("position", from).unit(DistanceUnit.KILOMETERS))
-							.as((id, distance) -> CardHit.of(id, distance == null ? Double.NaN : distance)))
+					.select(f -> hit(f, from))
 					.where(f -> f.bool(b -> {
 						b.filter(f.terms().field("nationalIds").matchingAny(tokens));
 						b.filter(f.match().field("kind").matching(ContextualCard.Kind.INDIVIDUAL.name()));
