@@ -34,7 +34,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * outcome. A write is recorded in its own transaction, just before it commits (a storage-wide hook, so jobs'
  * writes count too): the write and its record commit together or not at all. Anything else is recorded before
  * its answer is written ({@link AuditBatches}: together with the records of requests finishing at the same time),
- * and an answer whose record cannot be written is a 500 instead: nothing is done unrecorded. Administrators read it with {@code GET [base]/$audit}. The answer itself is never looked at.
+ * and an answer whose record cannot be written is a 500 instead: nothing is done unrecorded. Administrators read
+ * it with {@code GET [base]/$audit}. The answer itself is never looked at.
  */
 @Component
 @Interceptor
@@ -54,8 +55,7 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	/** The records of requests that write nothing, committed together when several finish at once. */
 	private AuditBatches batches;
 
-	public AuditTrail(Clock clock, IInterceptorService storageInterceptors,
-			SecurityProperties properties) {
+	public AuditTrail(Clock clock, IInterceptorService storageInterceptors, SecurityProperties properties) {
 		this.clock = clock;
 		this.storageInterceptors = storageInterceptors;
 		this.enabled = properties.isAudit();
@@ -142,10 +142,15 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 		if (!enabled) {
 			return;
 		}
+		appendForCaller(refused.address(), "refused " + refused.method(), refused.uri(), refused.status(),
+				refused.rule() + ": " + refused.message());
+	}
+
+	/** The record of the current caller's request, which wrote nothing: committed once this returns. */
+	private void appendForCaller(String address, String interaction, String target, int status, String detail) {
 		Caller caller = Caller.current().orElse(null);
 		batches.append(new AuditRecord(clock.instant(), who(caller, true), caller == null ? null : caller.role().name(),
-				refused.address(), "refused " + refused.method(), refused.uri(), refused.status(),
-				refused.rule() + ": " + refused.message()));
+				address, interaction, target, status, detail));
 	}
 
 	/**
@@ -168,12 +173,10 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	}
 
 	private void record(RequestDetails request, int status, String detail) {
-		Caller caller = Caller.current().orElse(null);
 		String address = request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
 				? servlet.getServletRequest().getRemoteAddr() : null;
 		try {
-			batches.append(new AuditRecord(clock.instant(), who(caller, true), caller == null ? null : caller.role().name(),
-					address, operation(request), target(request), status, detail));
+			appendForCaller(address, operation(request), target(request), status, detail);
 		} catch (RuntimeException e) {
 			throw new InternalErrorException("SAS-audit: the audit record of this request could not be written; nothing is"
 					+ " answered unrecorded", e);
