@@ -20,6 +20,7 @@ import java.time.Instant;
 		@Index(name = "IDX_SAS_AUDIT_WHO", columnList = "WHO,RECORDED_AT")})
 public class AuditRecord {
 
+	/** Assigned by {@link AuditInserts} from this sequence, a block of 50 at a time, as Hibernate would. */
 	@Id
 	@GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "SEQ_SAS_AUDIT")
 	@SequenceGenerator(name = "SEQ_SAS_AUDIT", sequenceName = "SEQ_SAS_AUDIT", allocationSize = 50)

@@ -15,11 +15,14 @@ import fr.sas.fhir.common.RequestRefused;
 import jakarta.annotation.PostConstruct;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import javax.sql.DataSource;
+import org.hibernate.Session;
 import org.hibernate.SessionFactory;
-import org.hibernate.StatelessSession;
-import org.hibernate.Transaction;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,24 +50,31 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 
 	private final Clock clock;
 	private final IInterceptorService storageInterceptors;
+	private final DataSource dataSource;
 	private final boolean enabled;
 
 	@PersistenceContext
 	private EntityManager entityManager;
 
+	private AuditInserts inserts;
+
 	/** The records of requests that write nothing, committed together when several finish at once. */
 	private AuditBatches batches;
 
-	public AuditTrail(Clock clock, IInterceptorService storageInterceptors, SecurityProperties properties) {
+	public AuditTrail(Clock clock, IInterceptorService storageInterceptors, DataSource dataSource,
+			SecurityProperties properties) {
 		this.clock = clock;
 		this.storageInterceptors = storageInterceptors;
+		this.dataSource = dataSource;
 		this.enabled = properties.isAudit();
 	}
 
 	@PostConstruct
 	void listenToEveryWrite() {
 		SessionFactory sessions = entityManager.getEntityManagerFactory().unwrap(SessionFactory.class);
-		batches = new AuditBatches(records -> insertTogether(sessions, records));
+		inserts = new AuditInserts(sessions.unwrap(SessionFactoryImplementor.class).getJdbcServices().getDialect()
+				.getSequenceSupport().getSequenceNextValString("SEQ_SAS_AUDIT"));
+		batches = new AuditBatches(this::insertTogether);
 		if (enabled) {
 			storageInterceptors.registerInterceptor(new Writes());
 		}
@@ -110,9 +120,11 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 			target = target(request);
 		}
 		Caller caller = Caller.current().orElse(null);
-		entityManager.persist(new AuditRecord(clock.instant(), who(caller, fromRequest), caller == null ? null : caller.role().name(),
+		AuditRecord record = new AuditRecord(clock.instant(), who(caller, fromRequest), caller == null ? null : caller.role().name(),
 				fromRequest ? ((ServletRequestDetails) request).getServletRequest().getRemoteAddr() : null,
-				interaction, target, 200, fromRequest ? null : "written by the server itself (a job)"));
+				interaction, target, 200, fromRequest ? null : "written by the server itself (a job)");
+		// On the write's own connection: the record commits with the write, or not at all.
+		entityManager.unwrap(Session.class).doWork(connection -> inserts.insert(connection, List.of(record)));
 	}
 
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
@@ -154,21 +166,25 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	}
 
 	/**
-	 * One transaction of plain inserts (a stateless session: no persistence context to flush, the entity's own id
-	 * generator): the records of requests that write nothing are not part of any other work.
+	 * One statement on a connection of its own, outside any transaction of the request: the records of requests
+	 * that write nothing are not part of any other work. In auto-commit (the pool's default) the statement is its
+	 * own transaction; otherwise it is committed here, or rolled back.
 	 */
-	private static void insertTogether(SessionFactory sessions, List<AuditRecord> records) {
-		try (StatelessSession session = sessions.openStatelessSession()) {
-			Transaction transaction = session.beginTransaction();
+	private void insertTogether(List<AuditRecord> records) {
+		try (Connection connection = dataSource.getConnection()) {
+			if (connection.getAutoCommit()) {
+				inserts.insert(connection, records);
+				return;
+			}
 			try {
-				records.forEach(session::insert);
-				transaction.commit();
-			} catch (RuntimeException e) {
-				if (transaction.isActive()) {
-					transaction.rollback();
-				}
+				inserts.insert(connection, records);
+				connection.commit();
+			} catch (SQLException | RuntimeException e) {
+				connection.rollback();
 				throw e;
 			}
+		} catch (SQLException e) {
+			throw new IllegalStateException("audit records not written: " + e.getMessage(), e);
 		}
 	}
 
