@@ -47,6 +47,9 @@ abstract class SecuredServer {
 	@LocalServerPort
 	int port;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
 	static void secured(DynamicPropertyRegistry registry) throws Exception {
 		TestPki.Issued server = PKI.valid("CN=localhost,O=Tests");
 		String keyStore = path(PKI.keyStore(DIR, "server.p12", server));

@@ -272,6 +272,16 @@ abstract class SecurityContract {
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
+	/** Spring Security's observations are off by default (sas.security.observations): the request's metric stays. */
+	@Test
+	void theSecurityFiltersAreNotObservedButTheRequestIs() {
+		expect(lrm().get("/Slot?schedule.actor:PractitionerRole=" + id("role-b") + "&status=free"), 200);
+		expect(server().anonymous().get("/Slot?status=free"), 401);
+		assertThat(server().meters.find("http.server.requests").timers()).isNotEmpty();
+		assertThat(server().meters.getMeters()).extracting(m -> m.getId().getName())
+				.noneMatch(name -> name.startsWith("spring.security."));
+	}
+
 	/** An LRM registered for its SAMU reads the appointments sent there, and their messages; not another SAMU's. */
 	@Test
 	void anLrmReadsTheAppointmentsOfItsSamuOnly() {
