@@ -16,8 +16,9 @@ import java.util.List;
  * begin and commit, on every search: this is the insert alone.
  *
  * <p>Ids come from the entity's sequence ({@code SEQ_SAS_AUDIT}, increment {@value #BLOCK}) a block at a time, as
- * Hibernate's pooled optimizer takes them: a fetched value {@code hi} owns {@code (hi - BLOCK, hi]}, so blocks taken
- * here, by Hibernate or by another node never overlap.
+ * Hibernate's pooled optimizer takes them: a fetched value {@code hi} owns {@code (hi - BLOCK, hi]}, so the blocks
+ * of several nodes never overlap, nor do they reach the ids Hibernate gave earlier records (all at or below a value
+ * the sequence already returned).
  */
 final class AuditInserts {
 
