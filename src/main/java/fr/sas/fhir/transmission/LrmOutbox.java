@@ -55,15 +55,26 @@ public class LrmOutbox implements AppointmentDestinations {
 				.setParameter("s", LrmMessageState.PENDING).setMaxResults(limit).getResultList();
 	}
 
-	/** Confirmed by the broker, unless an acknowledgement or error already came back. */
+	/**
+	 * Confirmed by the broker. When the LRM's acknowledgement (or an error) overtook the confirmation, the state
+	 * stays what the answer made it, and the sending is recorded all the same.
+	 */
 	void sent(Collection<Long> ids, Instant at) {
 		for (Long id : ids) {
 			int changed = entityManager.createQuery("update LrmMessage m set m.state = :sent, m.sentAt = :at, "
 							+ "m.attempts = m.attempts + 1 where m.id = :id and m.state = :pending")
 					.setParameter("sent", LrmMessageState.SENT).setParameter("at", at).setParameter("id", id)
 					.setParameter("pending", LrmMessageState.PENDING).executeUpdate();
+			String detail = "confirmed by the broker";
+			if (changed == 0) {
+				changed = entityManager.createQuery("update LrmMessage m set m.sentAt = :at, m.attempts = m.attempts + 1 "
+								+ "where m.id = :id and m.sentAt is null and m.state in :answered")
+						.setParameter("at", at).setParameter("id", id)
+						.setParameter("answered", List.of(LrmMessageState.ACKNOWLEDGED, LrmMessageState.ERROR)).executeUpdate();
+				detail = "confirmed by the broker after the answer came back";
+			}
 			if (changed == 1) {
-				entityManager.persist(new LrmMessageEvent(id, at, LrmMessageState.SENT, "confirmed by the broker"));
+				entityManager.persist(new LrmMessageEvent(id, at, LrmMessageState.SENT, detail));
 				count(LrmMessageState.SENT);
 			}
 		}
