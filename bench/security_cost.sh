@@ -12,10 +12,12 @@
 #   proxy-trial-noaudit  nginx terminating mutual TLS in front of plain HTTP; the local trial, audit off
 #   proxy-mtls           nginx terminating mutual TLS, the verified subject passed in sas.security.client-header;
 #                        the client registered as an LRM, audit on, no local trial (the README's proxy mode)
+#   (the proxy configurations need nginx on the PATH: Debian's nginx-light)
 # Environment: JAR (target/sas-fhir-server.jar), DATA_DIR (a sas.data-dir loaded by bench/load.py, the H2 file
 # compacted), QUERIES (bench/generate.py's --out), PKI (bench/pki.sh's directory), JAVA_OPTS, WARMUP (3,600 requests
-# per warm-up round), MIN_WARMUP_ROUNDS (10), MAX_WARMUP_ROUNDS (20), REQUESTS (3,600 per timed run), RUNS (3), SERVER_LOG (the server's
-# output, kept when set). The server listens on 8081, the TLS endpoint (Tomcat's or nginx's) on 8443.
+# per warm-up round), MIN_WARMUP_ROUNDS (10), MAX_WARMUP_ROUNDS (20), REQUESTS (3,600 per timed run), RUNS (3),
+# SERVER_LOG (the server's output, kept when set). The server listens on 8081, the TLS endpoint (Tomcat's or
+# nginx's) on 8443.
 set -euo pipefail
 config=${1:?usage: bench/security_cost.sh <configuration> [concurrency]}; conc=${2:-4}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -85,14 +87,17 @@ fi
 env "${server_env[@]}" java ${JAVA_OPTS:-} -jar "$jar" > "${SERVER_LOG:=$work/server.log}" 2>&1 &
 echo $! > "$work/server.pid"; pid=$(cat "$work/server.pid")
 ready=${client[1]}/metadata
-for _ in $(seq 300); do
+for attempt in $(seq 301); do
   curl -fks -o /dev/null --cert "$pki/client.pem" --key "$pki/client.key" "$ready" && break
-  kill -0 "$pid" 2>/dev/null || { tail -20 "$SERVER_LOG"; exit 1; }
+  if ! kill -0 "$pid" 2>/dev/null || [ "$attempt" -eq 301 ]; then echo "no answer from $ready" >&2; tail -20 "$SERVER_LOG"; exit 1; fi
   sleep 1
 done
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system clock ticks
-proxy_cpu() { local t=0; for p in $(pgrep -f "nginx: worker" || true); do t=$((t + $(cpu "$p"))); done; echo $t; }
+proxy_cpu() {  # this run's nginx workers: the children of its master
+  local t=0; $proxy || { echo 0; return; }
+  for p in $(pgrep -P "$(cat "$work/nginx.pid")" || true); do t=$((t + $(cpu "$p"))); done; echo $t
+}
 tick=$(getconf CLK_TCK)
 load() { python3 "$here/search_load.py" --data "$queries" "${client[@]}" --skip-verify --skip-plain --concurrency "$conc" --requests "$1"; }
 
