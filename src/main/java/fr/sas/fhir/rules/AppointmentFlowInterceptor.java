@@ -57,7 +57,8 @@ public class AppointmentFlowInterceptor extends WriteRule {
 	public AppointmentFlowInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
-		this.posts = new IdentifiedCreate(fhirContext, new RequestLocks("appointment-identifiers", LOCK_WAIT));
+		this.posts = new IdentifiedCreate(fhirContext, new RequestLocks("appointment-identifiers", LOCK_WAIT),
+				IdentifiedCreate.IdenticalRetry.ANSWERED);
 	}
 
 	/**

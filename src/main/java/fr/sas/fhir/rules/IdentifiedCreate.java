@@ -15,17 +15,28 @@ import org.hl7.fhir.r4.model.Resource;
  * A {@code POST} of a resource that its business identifiers identify (an appointment INT_R03, a regulator account
  * INT_R02), so there are never two of them: under the identifiers' locks, held until the request completes, a
  * new resource is created by a conditional create on its identifiers (HAPI keeps that unique even across
- * nodes); an identical retry gets the stored resource back (200); the same identifiers with other content get
- * 409 naming the conditional update that changes it.
+ * nodes); the same identifiers with other content get 409 naming the conditional update that changes it. An
+ * identical retry gets the stored resource back (200) where the flow is idempotent (appointments), and 409 too
+ * where a second creation is an error (regulator accounts: the ANS test kit refuses it).
  */
 final class IdentifiedCreate {
 
+	/** What a POST identical to the stored resource gets. */
+	enum IdenticalRetry {
+		/** The stored resource (200): the POST is idempotent. */
+		ANSWERED,
+		/** 409, as any other POST of identifiers already held. */
+		REFUSED
+	}
+
 	private final FhirContext fhirContext;
 	private final RequestLocks locks;
+	private final IdenticalRetry identicalRetry;
 
-	IdentifiedCreate(FhirContext fhirContext, RequestLocks locks) {
+	IdentifiedCreate(FhirContext fhirContext, RequestLocks locks, IdenticalRetry identicalRetry) {
 		this.fhirContext = fhirContext;
 		this.locks = locks;
+		this.identicalRetry = identicalRetry;
 	}
 
 	/**
@@ -39,8 +50,9 @@ final class IdentifiedCreate {
 		String type = fhirContext.getResourceType(sent);
 		locks.lockAll(request, keys, type + " " + String.join(", ", keys), expression);
 		List<? extends IBaseResource> existing = stored.get();
-		boolean identicalRetry = existing.size() == 1 && sameContent(existing.get(0), sent);
-		if (!existing.isEmpty() && !identicalRetry) {
+		boolean answered = identicalRetry == IdenticalRetry.ANSWERED && existing.size() == 1
+				&& sameContent(existing.get(0), sent);
+		if (!existing.isEmpty() && !answered) {
 			locks.release(request);
 			String ids = existing.stream().map(r -> r.getIdElement().toUnqualifiedVersionless().getValue())
 					.reduce((a, b) -> a + ", " + b).orElse("");
@@ -49,7 +61,7 @@ final class IdentifiedCreate {
 							+ String.join(" or ", keys) + " exists (" + ids + "); to change it, send " + update));
 			throw new ResourceVersionConflictException(type + " " + String.join(", ", keys) + " exists", outcome);
 		}
-		// New, or an identical retry: the conditional create creates it or returns the stored one.
+		// New, or an identical retry answered: the conditional create creates it or returns the stored one.
 		request.setFixedConditionalUrl(matchUrl);
 	}
 

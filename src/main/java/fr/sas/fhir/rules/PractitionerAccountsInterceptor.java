@@ -48,12 +48,14 @@ import org.springframework.stereotype.Component;
  * <p>An identifier names one regulator account. Every request on accounts holds the locks of the identifiers it
  * names (URL and body) until it completes, and:
  * <ul>
- * <li>{@code POST Practitioner} of an account whose identifier is held answers as the appointment flow does: the
- * stored account for an identical retry, 409 naming {@code PUT Practitioner?identifier=...} otherwise;
+ * <li>{@code POST Practitioner} of an account whose identifier is held answers 409 naming
+ * {@code PUT Practitioner?identifier=...}, even when identical (the ANS test kit refuses a second creation);
  * <li>{@code PUT Practitioner?identifier=...} updates the account the URL names; when none holds it, the account
  * that holds the body's other identifiers (attaching a national identifier to an account known by its SAS
  * technical identifier); when the URL's identifier is held only by deactivated accounts and the body's other
  * identifiers by one active account, that active account (the platform re-attributes a national identifier);
+ * when no account holds any of them, a new account, named by the body's identifiers when the URL's is not among
+ * them (an update of an unknown account is its creation, the guide's regulator page);
  * <li>when the written account carries an identifier a deactivated account holds, the deactivated one gives it
  * up: its identifier gets {@code use = old} and {@code period.end} = now, in a new version (its history keeps
  * the former one), and the answer says so in a warning; an active holder is a conflict (409).
@@ -78,7 +80,7 @@ public class PractitionerAccountsInterceptor extends WriteRule {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.clock = clock;
-		this.posts = new IdentifiedCreate(fhirContext, locks);
+		this.posts = new IdentifiedCreate(fhirContext, locks, IdentifiedCreate.IdenticalRetry.REFUSED);
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
@@ -167,7 +169,20 @@ public class PractitionerAccountsInterceptor extends WriteRule {
 		if (bodyHolders.size() > 1) {
 			throw conflict("the identifiers of this account are held by " + ids(bodyHolders) + ": name one account");
 		}
-		return criteria; // a new account
+		// A new account. The guide's regulator page: an update of an account unknown here behaves as its creation,
+		// so its own identifiers name it when the URL names an identifier the body does not carry (the ANS kit sends
+		// the national system with the technical value).
+		if (bodyTokens.isEmpty() || carriesOneOf(bodyTokens, urlTokens)) {
+			return criteria;
+		}
+		return "Practitioner?identifier=" + UrlUtil.escapeUrlParam(bodyTokens.get(0)) + "&_profile="
+				+ UrlUtil.escapeUrlParam(REGULATOR);
+	}
+
+	/** Whether one of {@code urlTokens} ({@code system|value}, or a bare value) names one of {@code bodyTokens}. */
+	private static boolean carriesOneOf(List<String> bodyTokens, List<String> urlTokens) {
+		return urlTokens.stream().anyMatch(u -> bodyTokens.stream()
+				.anyMatch(b -> b.equals(u) || (u.indexOf('|') < 0 && b.substring(b.indexOf('|') + 1).equals(u))));
 	}
 
 	/**

@@ -155,13 +155,16 @@ class RegulatorAccountsTest extends H2ServerTest {
 	}
 
 	@Test
-	void aPostOfAnAccountAlreadyHeldAnswersAsTheAppointmentFlowDoes() throws Exception {
+	void aSecondPostOfAnAccountIsRefusedEvenWhenIdentical() throws Exception {
 		String technical = UUID.randomUUID().toString();
 		Response first = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
 		assertThat(first.status()).as(first.toString()).isEqualTo(201);
 		Response retry = fhir().post("/Practitioner", regulator(SAS_SYSTEM, technical));
-		assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
-		assertThat(idOf(retry)).isEqualTo(idOf(first));
+		assertThat(retry.status()).as("the ANS kit refuses a second creation").isEqualTo(409);
+		assertThat(retry.outcome().getIssueFirstRep().getExpression()).extracting(Object::toString)
+				.containsExactly("Practitioner.identifier");
+		assertThat(retry.outcome().getIssueFirstRep().getDiagnostics())
+				.contains(SAS_SYSTEM + "|" + technical, idOf(first), "PUT Practitioner?identifier=" + SAS_SYSTEM + "|" + technical);
 
 		Practitioner renamed = regulator(SAS_SYSTEM, technical);
 		renamed.getNameFirstRep().setFamily("Loridon-Martin");
@@ -169,15 +172,15 @@ class RegulatorAccountsTest extends H2ServerTest {
 		assertThat(conflict.status()).as(conflict.toString()).isEqualTo(409);
 		assertThat(conflict.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode())
 				.isEqualTo("SAS-regulator-identifier");
-		assertThat(conflict.outcome().getIssueFirstRep().getDiagnostics())
-				.contains("PUT Practitioner?identifier=" + SAS_SYSTEM + "|" + technical);
 		assertThat(accounts(SAS_SYSTEM, technical)).isEqualTo(1);
+		assertThat(((Practitioner) fhir().get("/Practitioner/" + idOf(first)).resource()).getMeta().getVersionId())
+				.as("nothing written").isEqualTo("1");
 		// The account can still be updated and deactivated by its identifier.
 		Response updated = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, deactivated(renamed));
 		assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
 		assertThat(idOf(updated)).isEqualTo(idOf(first));
 
-		// Concurrent identical POSTs of a new account store one account.
+		// Concurrent identical POSTs of a new account: one creates it, the others are refused.
 		String another = UUID.randomUUID().toString();
 		ExecutorService pool = Executors.newFixedThreadPool(6);
 		try {
@@ -185,17 +188,138 @@ class RegulatorAccountsTest extends H2ServerTest {
 			for (int i = 0; i < 6; i++) {
 				posts.add(pool.submit(() -> fhir().post("/Practitioner", regulator(SAS_SYSTEM, another))));
 			}
-			Set<String> ids = new HashSet<>();
+			List<Integer> statuses = new ArrayList<>();
 			for (Future<Response> post : posts) {
-				Response r = post.get(2, TimeUnit.MINUTES);
-				assertThat(r.status()).as(r.toString()).isIn(200, 201);
-				ids.add(idOf(r));
+				statuses.add(post.get(2, TimeUnit.MINUTES).status());
 			}
-			assertThat(ids).hasSize(1);
+			assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
 		} finally {
 			pool.shutdownNow();
 		}
 		assertThat(accounts(SAS_SYSTEM, another)).isEqualTo(1);
+	}
+
+	/** The ANS kit's regulator body (its helper {@code build_regulateur_body}): one identifier, one e-mail. */
+	private static byte[] kitBody(String system, String value, String mail) {
+		String code = IDNPS_SYSTEM.equals(system) ? "IDNPS" : "INTRN";
+		return ("""
+				{
+				  "resourceType": "Practitioner",
+				  "id": "example-regulator-1",
+				  "meta": {
+				    "source": "urn:oid:1.2.250.1.213.3.6",
+				    "profile": [
+				      "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/FrPractitionerRegul"
+				    ]
+				  },
+				  "identifier": [
+				    {
+				      "type": {
+				        "coding": [
+				          {
+				            "system": "http://interopsante.org/fhir/CodeSystem/fr-v2-0203",
+				            "code": "%s"
+				          }
+				        ]
+				      },
+				      "system": "%s",
+				      "value": "%s"
+				    }
+				  ],
+				  "active": true,
+				  "name": [
+				    {
+				      "family": "Loridon",
+				      "given": [
+				        "Sébastien"
+				      ]
+				    }
+				  ],
+				  "telecom": [
+				    {
+				      "system": "email",
+				      "value": "%s"
+				    }
+				  ]
+				}""").formatted(code, system, value, mail).getBytes(StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void theAnsKitsDoubleCreationIsRefused() {
+		// creation_double_regulateur_uuid_test: fhir_create twice, the second must be 4xx.
+		String uuid = UUID.randomUUID().toString();
+		byte[] body = kitBody(SAS_SYSTEM, uuid, uuid + "sebastien.loridon@test.com");
+		RawHttp raw = new RawHttp(fhir().base());
+		String[] headers = {"Content-Type: application/fhir+json", "Accept: application/fhir+json"};
+		RawHttp.Response first = raw.send("POST", "/Practitioner", body, headers);
+		assertThat(first.status()).as(first.toString()).isEqualTo(201);
+		RawHttp.Response second = raw.send("POST", "/Practitioner", body, headers);
+		assertThat(second.status()).as(second.toString()).isEqualTo(409);
+		assertThat(second.outcome().getIssueFirstRep().getDiagnostics())
+				.contains("PUT Practitioner?identifier=" + SAS_SYSTEM + "|" + uuid);
+		assertThat(accounts(SAS_SYSTEM, uuid)).isEqualTo(1);
+	}
+
+	@Test
+	void theAnsKitsUpdateNamingTheTechnicalValueUnderTheNationalSystemCreatesTheAccountOfItsBody() {
+		// modification_typeid_regulateur_test as the issue saw it sent: the national system with the SAS technical
+		// UUID in the URL (percent-encoded by Ruby's URI.encode_www_form), the national identifier in the body.
+		String uuid = UUID.randomUUID().toString();
+		String rpps = "3456780581/" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000").substring(0, 8);
+		RawHttp raw = new RawHttp(fhir().base());
+		RawHttp.Response account = raw.send("POST", "/Practitioner", kitBody(SAS_SYSTEM, uuid, "uuid.sebastien.loridon@test.com"),
+				"Content-Type: application/fhir+json", "Accept: application/fhir+json");
+		assertThat(account.status()).as(account.toString()).isEqualTo(201);
+
+		String[] headers = {"content-type: application/json", "Accept: application/json+fhir"};
+		RawHttp.Response put = raw.send("PUT", "/Practitioner?identifier=urn%3Aoid%3A1.2.250.1.71.4.2.1%7C" + uuid,
+				kitBody(IDNPS_SYSTEM, rpps, uuid + "sebastien.loridon@test.com"), headers);
+		assertThat(put.status()).as(put.toString()).isBetween(200, 299);
+		assertThat(accounts(IDNPS_SYSTEM, rpps)).as("the body's identifier names the account").isEqualTo(1);
+		Practitioner stored = (Practitioner) fhir().get("/Practitioner/" + put.resource().getIdElement().getIdPart()).resource();
+		assertThat(stored.getTelecomFirstRep().getValue()).isEqualTo(uuid + "sebastien.loridon@test.com");
+
+		// The same request again updates that account (idempotent), never a second one.
+		RawHttp.Response again = raw.send("PUT", "/Practitioner?identifier=urn%3Aoid%3A1.2.250.1.71.4.2.1%7C" + uuid,
+				kitBody(IDNPS_SYSTEM, rpps, "again." + uuid + "sebastien.loridon@test.com"), headers);
+		assertThat(again.status()).as(again.toString()).isEqualTo(200);
+		assertThat(again.resource().getIdElement().getIdPart()).isEqualTo(put.resource().getIdElement().getIdPart());
+		assertThat(accounts(IDNPS_SYSTEM, rpps)).isEqualTo(1);
+
+		// The kit's other form, the technical system with the technical value: the account it names takes the
+		// national identifier, unless an active account holds it (409, nothing written).
+		RawHttp.Response taken = raw.send("PUT", "/Practitioner?identifier=urn%3Aoid%3A1.2.250.1.213.3.6%7C" + uuid,
+				kitBody(IDNPS_SYSTEM, rpps, uuid + "sebastien.loridon@test.com"), headers);
+		assertThat(taken.status()).as(taken.toString()).isEqualTo(409);
+		assertThat(taken.outcome().getIssueFirstRep().getExpression()).extracting(Object::toString)
+				.containsExactly("Practitioner.identifier");
+		assertThat(accounts(SAS_SYSTEM, uuid)).isEqualTo(1);
+		assertThat(((Practitioner) fhir().get("/Practitioner/" + account.resource().getIdElement().getIdPart()).resource())
+				.getMeta().getVersionId()).isEqualTo("1");
+	}
+
+	@Test
+	void theAnsKitsReattributionStillPasses() {
+		// idnps_reattribution_test: deactivate the national account, create a new one by UUID, give it the RPPS.
+		String rpps = "3456780581/" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000").substring(0, 8);
+		RawHttp raw = new RawHttp(fhir().base());
+		String[] create = {"Content-Type: application/fhir+json", "Accept: application/fhir+json"};
+		String[] headers = {"content-type: application/json", "Accept: application/json+fhir"};
+		assertThat(raw.send("POST", "/Practitioner", kitBody(IDNPS_SYSTEM, rpps, "sebastien.loridon@test.com"), create).status())
+				.isEqualTo(201);
+		byte[] off = new String(kitBody(IDNPS_SYSTEM, rpps, "sebastien.loridon@test.com"), StandardCharsets.UTF_8)
+				.replace("\"active\": true", "\"active\": false").getBytes(StandardCharsets.UTF_8);
+		RawHttp.Response deactivated = raw.send("PUT", "/Practitioner?identifier=urn%3Aoid%3A1.2.250.1.71.4.2.1%7C"
+				+ rpps.replace("/", "%2F"), off, headers);
+		assertThat(deactivated.status()).as(deactivated.toString()).isEqualTo(200);
+		String uuid = UUID.randomUUID().toString();
+		RawHttp.Response account = raw.send("POST", "/Practitioner", kitBody(SAS_SYSTEM, uuid, uuid + ".sebastien.loridon@test.com"), create);
+		assertThat(account.status()).isEqualTo(201);
+		RawHttp.Response moved = raw.send("PUT", "/Practitioner?identifier=urn%3Aoid%3A1.2.250.1.213.3.6%7C" + uuid,
+				kitBody(IDNPS_SYSTEM, rpps, uuid + ".sebastien.loridon@test.com"), headers);
+		assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+		assertThat(moved.resource().getIdElement().getIdPart()).isEqualTo(account.resource().getIdElement().getIdPart());
+		assertThat(national(deactivated.resource().getIdElement().getIdPart(), rpps).getUse()).isEqualTo(Identifier.IdentifierUse.OLD);
 	}
 
 	@Test
