@@ -16,7 +16,11 @@ It writes a regulator account, one practitioner in Rennes (35) with --bookings f
 booking's message is confirmed by the broker, and prints the messages published per second. Run it once with the
 transmission off and once on to read the outbox's cost. With --cut-broker PORT (the server started with
 --spring.rabbitmq.port=PORT) the script is the server's way to the broker and keeps it cut during the bookings:
-the figure is then how fast the relay drains a burst recorded while the broker was away. Purge the queue afterwards
+the figure is then how fast the relay drains a burst recorded while the broker was away. With --cut-broker PORT
+--cuts N the broker is there when the bookings start and is cut N times for --cut-seconds during them (open
+connections dropped, new ones refused): the script prints, for each cut, the time from the broker's return to the
+confirmation of every message recorded until then, and the booking-to-confirmation time of every booking (each
+appointment's $lrm-messages: its message's sent time minus the booking's answer). Purge the queue afterwards
 (rabbitmqctl purge_queue fr.health.samu350.bench). Only talks to the server given in --base.
 """
 import argparse, json, socket, statistics, threading, time, urllib.request, uuid
@@ -101,8 +105,8 @@ def count(actuator, state="sent"):
 class BrokerProxy:
     """A TCP relay to the broker that refuses connections while cut: the burst is recorded with the broker away."""
 
-    def __init__(self, port, target=5672):
-        self.target, self.cut, self.open = target, True, []
+    def __init__(self, port, target=5672, cut=True):
+        self.target, self.cut, self.open = target, cut, []
         self.listener = socket.create_server(("127.0.0.1", port))
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -113,8 +117,19 @@ class BrokerProxy:
                 client.close()
                 continue
             broker = socket.create_connection(("127.0.0.1", self.target))
+            self.open += [client, broker]
             for a, b in ((client, broker), (broker, client)):
                 threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    def drop(self):
+        """Cuts: the open connections are closed and new ones refused until cut is False again."""
+        self.cut = True
+        for s in self.open:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.open = []
 
     @staticmethod
     def pipe(a, b):
@@ -137,14 +152,18 @@ def main():
     p.add_argument("--cut-broker", type=int, metavar="PORT",
                    help="listen on PORT as the server's broker (spring.rabbitmq.port=PORT), relaying to 5672 only once "
                         "every booking is made: measures the drain of a burst recorded while the broker was away")
+    p.add_argument("--cuts", type=int, default=0,
+                   help="with --cut-broker: the broker is there at first and cut this many times during the bookings")
+    p.add_argument("--cut-seconds", type=float, default=4.0, help="how long each of --cuts lasts")
     a = p.parse_args()
     actuator = a.base.rsplit("/fhir", 1)[0] + "/actuator"
     run = uuid.uuid4().hex[:8]
     start = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(hours=2)
-    proxy = BrokerProxy(a.cut_broker) if a.cut_broker else None
+    proxy = BrokerProxy(a.cut_broker, cut=a.cuts == 0) if a.cut_broker else None
     rpps = setup(a.base, run, a.bookings, start)
     sent_before = count(actuator) if a.expect_messages or proxy else 0
     latencies, lock, nxt = [], threading.Lock(), [0]
+    booked_at = {}  # booking index -> (appointment id, epoch seconds of the 201)
 
     def worker():
         while True:
@@ -154,22 +173,54 @@ def main():
             if i >= a.bookings:
                 return
             t = time.perf_counter()
-            status, _ = call("POST", f"{a.base}/Appointment", booking(run, i, rpps, start))
+            status, body = call("POST", f"{a.base}/Appointment", booking(run, i, rpps, start))
             elapsed = (time.perf_counter() - t) * 1000
             if status != 201:
                 raise SystemExit(f"booking {i}: HTTP {status}")
             with lock:
                 latencies.append(elapsed)
+                booked_at[i] = (json.loads(body)["id"], time.time())
+
+    returns = []  # per cut: seconds from the broker's return to the confirmation of all recorded until then
+
+    def cutter():
+        for _ in range(a.cuts):
+            while len(booked_at) < a.bookings * (len(returns) + 1) / (a.cuts + 1):
+                time.sleep(0.01)
+            proxy.drop()
+            time.sleep(a.cut_seconds)
+            target = count(actuator, "pending")
+            waiting = target - count(actuator)
+            proxy.cut = False
+            back = time.perf_counter()
+            while count(actuator) < target:
+                time.sleep(0.02)
+            returns.append((time.perf_counter() - back, waiting))
 
     began = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(a.concurrency)]
+    if proxy and a.cuts:
+        threads.append(threading.Thread(target=cutter))
     [t.start() for t in threads]
     [t.join() for t in threads]
     booked = time.perf_counter() - began
     q = statistics.quantiles(latencies, n=100)
     print(f"bookings: {len(latencies)} at concurrency {a.concurrency} in {booked:.1f} s ({len(latencies) / booked:.0f}/s); "
           f"POST Appointment p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms")
-    if proxy:
+    if proxy and a.cuts:
+        target = count(actuator, "pending")
+        while count(actuator) < target:
+            time.sleep(0.05)
+        delays = []
+        for i, (appointment, at) in sorted(booked_at.items()):
+            _, body = call("GET", f"{a.base}/Appointment/{appointment}/$lrm-messages")
+            sent = [e["resource"]["sent"] for e in json.loads(body).get("entry", []) if "sent" in e["resource"]]
+            delays.append((datetime.fromisoformat(min(sent)).timestamp() - at) * 1000)
+        q = statistics.quantiles(delays, n=100)
+        print(f"broker cut {a.cuts} times for {a.cut_seconds:.0f} s: every message recorded before a return confirmed "
+              + ", ".join(f"{r:.2f} s ({w:.0f} waiting)" for r, w in returns) + " after it")
+        print(f"booking to broker confirmation: p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, max {max(delays):.0f} ms")
+    elif proxy:
         # every message recorded so far (these bookings' and any left from before) must be confirmed
         target = count(actuator, "pending")
         proxy.cut = False

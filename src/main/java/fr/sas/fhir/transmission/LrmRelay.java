@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -22,6 +22,7 @@ import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
@@ -35,7 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * relay waits, doubling the wait up to a ceiling; since a round is all or nothing and rounds go in order, the
  * messages of an appointment leave in the order they were recorded. A message whose {@code dateTimeExpires}
  * passed is marked expired, not sent. Woken after each commit that records a message, and every
- * {@code relay.interval} anyway (after a restart, what was recorded and not sent goes then).
+ * {@code relay.interval} anyway (after a restart, what was recorded and not sent goes then). While it waits, it
+ * tries to open a connection every {@code relay.reconnect-probe}: a connection that opens (the broker is back,
+ * whoever opened it) ends the wait at once, so the back-off never delays messages past the broker's return.
  */
 public class LrmRelay implements SmartLifecycle {
 
@@ -49,6 +52,8 @@ public class LrmRelay implements SmartLifecycle {
 	private final TransactionTemplate transaction;
 	private final Set<String> returned = ConcurrentHashMap.newKeySet();
 	private final AtomicBoolean wakeQueued = new AtomicBoolean();
+	private final AtomicBoolean probing = new AtomicBoolean();
+	private final ConnectionFactory connections;
 	private ScheduledExecutorService executor;
 	private volatile boolean running;
 	/** End of the back-off, on the monotonic clock: a wait, not a time rule (the server's Clock decides expiry). */
@@ -59,8 +64,9 @@ public class LrmRelay implements SmartLifecycle {
 	private EntityManager entityManager;
 
 	LrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, EdxlEnvelope envelopes, TransmissionProperties properties, Clock clock,
-			PlatformTransactionManager transactions) {
+			PlatformTransactionManager transactions, ConnectionFactory connections) {
 		this.outbox = outbox;
+		this.connections = connections;
 		this.rabbit = rabbit;
 		this.envelopes = envelopes;
 		this.properties = properties;
@@ -68,6 +74,7 @@ public class LrmRelay implements SmartLifecycle {
 		this.transaction = new TransactionTemplate(transactions);
 		rabbit.setMandatory(true);
 		rabbit.setReturnsCallback(r -> returned.add(String.valueOf(r.getMessage().getMessageProperties().getMessageId())));
+		connections.addConnectionListener(connection -> brokerBack());
 	}
 
 	/** After a commit that recorded a message: a round soon, on the relay's thread (never the request's). */
@@ -128,8 +135,37 @@ public class LrmRelay implements SmartLifecycle {
 			wait = properties.getRelay().getMaxBackoff();
 		}
 		notBefore = System.nanoTime() + wait.toNanos();
-		LOG.warn("messages to the LRMs not sent ({}); next try in {}", cause, wait);
+		LOG.warn("messages to the LRMs not sent ({}); next try in {}, or as soon as a connection to the broker opens",
+				cause, wait);
 		executor.schedule(this::drain, wait.toMillis(), TimeUnit.MILLISECONDS);
+		if (probing.compareAndSet(false, true)) {
+			scheduleProbe();
+		}
+	}
+
+	/**
+	 * While waiting: opens the broker connection if it is closed. The factory's listener calls {@link #brokerBack}
+	 * when one opens; an open connection (a round failed for another reason) fires nothing and the wait holds.
+	 */
+	private void probe() {
+		if (!running || notBefore - System.nanoTime() <= 0) {
+			probing.set(false);
+			return;
+		}
+		try {
+			connections.createConnection();
+		} catch (AmqpException stillAway) {
+			// the next probe tries again
+		}
+		scheduleProbe();
+	}
+
+	private void scheduleProbe() {
+		try {
+			executor.schedule(this::probe, properties.getRelay().getReconnectProbe().toMillis(), TimeUnit.MILLISECONDS);
+		} catch (java.util.concurrent.RejectedExecutionException stopping) {
+			probing.set(false);
+		}
 	}
 
 	record Round(boolean full, String failure) {}
@@ -216,11 +252,15 @@ public class LrmRelay implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		executor = Executors.newSingleThreadScheduledExecutor(r -> {
+		ScheduledThreadPoolExecutor relayThread = new ScheduledThreadPoolExecutor(1, r -> {
 			Thread thread = new Thread(r, "lrm-relay");
 			thread.setDaemon(true);
 			return thread;
 		});
+		// On stop, the waits (back-off, probes, the periodic look) are dropped: only a round under way finishes.
+		relayThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		relayThread.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+		executor = relayThread;
 		running = true;
 		long every = properties.getRelay().getInterval().toMillis();
 		executor.scheduleWithFixedDelay(this::drain, every, every, TimeUnit.MILLISECONDS);

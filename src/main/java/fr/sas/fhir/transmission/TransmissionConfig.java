@@ -68,9 +68,8 @@ public class TransmissionConfig {
 		LrmRelay lrmRelay(LrmOutbox outbox, RabbitTemplate rabbit, ObjectMapper json,
 				TransmissionProperties properties, Clock clock, PlatformTransactionManager transactions,
 				ConnectionFactory connections) {
-			LrmRelay relay = new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties), properties, clock, transactions);
-			connections.addConnectionListener(connection -> relay.brokerBack());
-			return relay;
+			return new LrmRelay(outbox, rabbit, new EdxlEnvelope(json, properties), properties, clock, transactions,
+					connections);
 		}
 
 		/** Storage-wide, so transaction bundles and jobs are seen too (not on the REST server: no double call). */

@@ -57,6 +57,19 @@ public class TransmissionProperties {
 		 */
 		private Duration backoff = Duration.ofSeconds(1);
 		private Duration maxBackoff = Duration.ofSeconds(30);
+		/**
+		 * While the relay waits after a failed round, how often it tries to open a connection to the broker: the
+		 * first that opens ends the wait, so messages leave as soon as the broker is back.
+		 */
+		private Duration reconnectProbe = Duration.ofMillis(200);
+
+		public Duration getReconnectProbe() {
+			return reconnectProbe;
+		}
+
+		public void setReconnectProbe(Duration reconnectProbe) {
+			this.reconnectProbe = reconnectProbe;
+		}
 
 		public Duration getInterval() {
 			return interval;
