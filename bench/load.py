@@ -2,17 +2,28 @@
 """Loads the transactions written by bench/generate.py into a server, in file order.
 
 Usage: python3 bench/load.py --data /tmp/sas-data [--base http://localhost:8080/fhir] [--concurrency 2]
-Reference data (the first transactions, up to the first one holding Slots) is posted one transaction at a
-time, since later ones reference earlier ones; slot transactions are posted by --concurrency clients.
+Reference data (the first transactions, up to the first one holding Slots) is regrouped by dependency level
+(organizations; services and practitioners; roles and places; schedules), each level in transactions of
+--size entries posted by --concurrency clients once the level before is stored, since a resource references
+only resources of earlier levels; slot transactions are then posted by --concurrency clients.
 Prints the resources per second of each phase.
 """
 import argparse, glob, json, os, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 
+# A resource references only resources of a lower level (a CPTS service its organization, a role its
+# practitioner, an SOS place its organization, a schedule its role or place).
+LEVELS = {"Organization": 0, "HealthcareService": 1, "Practitioner": 1, "PractitionerRole": 2, "Location": 2, "Schedule": 3}
+
+
 def post(base, path):
     with open(path, "rb") as f:
         body = f.read()
+    return post_body(base, body, os.path.basename(path))
+
+
+def post_body(base, body, name):
     req = urllib.request.Request(base, data=body, method="POST",
                                  headers={"Content-Type": "application/fhir+json", "Accept": "application/fhir+json",
                                           "Prefer": "return=minimal"})
@@ -20,7 +31,7 @@ def post(base, path):
         with urllib.request.urlopen(req, timeout=1800) as r:
             r.read()
     except urllib.error.HTTPError as e:
-        sys.exit(f"{os.path.basename(path)}: HTTP {e.code}\n{e.read().decode()[:4000]}")
+        sys.exit(f"{name}: HTTP {e.code}\n{e.read().decode()[:4000]}")
     return body.count(b'"request":')
 
 
@@ -29,12 +40,21 @@ def main():
     p.add_argument("--data", required=True)
     p.add_argument("--base", default="http://localhost:8080/fhir")
     p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--size", type=int, default=500, help="entries per reference transaction")
     a = p.parse_args()
     files = sorted(glob.glob(os.path.join(a.data, "tx-*.json")))
-    first_slots = next(i for i, f in enumerate(files) if b'"resourceType":"Slot"' in open(f, "rb").read(4000))
-    t0, n = time.time(), 0
+    first_slots = next((i for i, f in enumerate(files) if b'"resourceType":"Slot"' in open(f, "rb").read(4000)), len(files))
+    levels = {}
     for f in files[:first_slots]:
-        n += post(a.base, f)
+        for entry in json.load(open(f))["entry"]:
+            levels.setdefault(LEVELS[entry["resource"]["resourceType"]], []).append(entry)
+    t0, n = time.time(), 0
+    with ThreadPoolExecutor(a.concurrency) as pool:
+        for level in sorted(levels):
+            entries = levels[level]
+            bodies = [json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries[i:i + a.size]},
+                                 separators=(",", ":")).encode() for i in range(0, len(entries), a.size)]
+            n += sum(pool.map(lambda b: post_body(a.base, b, f"reference level {level}"), bodies))
     print(f"reference: {n} resources in {time.time() - t0:.0f} s ({n / (time.time() - t0):.0f}/s)", flush=True)
     t1, done = time.time(), 0
     with ThreadPoolExecutor(a.concurrency) as pool:

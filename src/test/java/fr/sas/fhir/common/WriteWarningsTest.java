@@ -37,5 +37,20 @@ class WriteWarningsTest {
 		assertThat(parsed.getIssue().subList(0, kept)).allMatch(i -> i.getDiagnostics().startsWith("SAS-test: warning number"));
 		assertThat(last.getCode()).isEqualTo(OperationOutcome.IssueType.TOOLONG);
 		assertThat(last.getDiagnostics()).startsWith((200 - kept) + " more issue(s) left out");
+
+		// As many as fit: one more whole issue would not.
+		OperationOutcome oneMore = new OperationOutcome();
+		withWarnings(200).getIssue().subList(0, kept + 1).forEach(oneMore::addIssue);
+		oneMore.addIssue(last.copy().setDiagnostics((200 - kept - 1) + last.getDiagnostics().substring(String.valueOf(200 - kept).length())));
+		assertThat(FhirHttp.CTX.newJsonParser().encodeResourceToString(oneMore).length()).isGreaterThan(WriteWarnings.MAX_HEADER);
+	}
+
+	@Test
+	void thousandsOfWarningsAreCutAsFewAreFitted() {
+		String header = warnings.headerValue(withWarnings(5000));
+		OperationOutcome parsed = (OperationOutcome) FhirHttp.CTX.newJsonParser().parseResource(header);
+		assertThat(header.length()).isLessThanOrEqualTo(WriteWarnings.MAX_HEADER);
+		assertThat(parsed.getIssue().get(parsed.getIssue().size() - 1).getDiagnostics())
+				.startsWith((5000 - parsed.getIssue().size() + 1) + " more issue(s) left out");
 	}
 }
