@@ -1,5 +1,7 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.SearchBounds;
+
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.interceptor.api.Pointcut;

@@ -1,5 +1,9 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.IncludeSpec;
+import fr.sas.fhir.common.SearchRefusal;
+
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
@@ -55,11 +59,11 @@ class GuideSearchExecutor {
 		this.properties = properties;
 	}
 
-	Page execute(GuideSearch search, RequestDetails request, int pageSize) {
+	Page execute(GuideSearchRequest search, RequestDetails request, int pageSize) {
 		return transactions.withRequest(request).readOnly().execute(() -> run(search, request, pageSize));
 	}
 
-	private Page run(GuideSearch search, RequestDetails request, int pageSize) {
+	private Page run(GuideSearchRequest search, RequestDetails request, int pageSize) {
 		Instant now = clock.instant();
 		Instant cptsHorizon = now.plus(properties.getRules().getCptsWindow());
 		List<SlotRow> candidates = candidates(search);
@@ -74,7 +78,7 @@ class GuideSearchExecutor {
 		List<Long> matches;
 		int total;
 		int matchCount;
-		if (search.shape() == GuideSearch.Shape.PRACTITIONER) {
+		if (search.shape() == GuideSearchRequest.Shape.PRACTITIONER) {
 			matchCount = total = offered.size();
 			matches = window(offered.stream().map(SlotRow::slot).toList(), search.offset(), pageSize);
 			matchesByType.put("Slot", new LinkedHashSet<>(matches));
@@ -122,9 +126,9 @@ class GuideSearchExecutor {
 		return new Page(entries, total, matchCount);
 	}
 
-	private List<SlotRow> candidates(GuideSearch search) {
+	private List<SlotRow> candidates(GuideSearchRequest search) {
 		Set<Long> actors;
-		if (search.shape() == GuideSearch.Shape.PRACTITIONER) {
+		if (search.shape() == GuideSearchRequest.Shape.PRACTITIONER) {
 			actors = queries.withIdentifier("Practitioner", search.identifiers());
 		} else {
 			Set<Long> organizations = queries.withIdentifier("Organization", search.identifiers());

@@ -1,5 +1,7 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.GuideSearchRequest;
+
 import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
@@ -39,7 +41,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.springframework.stereotype.Component;
 
 /**
- * Answers the guide's three slot searches by the dedicated path ({@link GuideSearch}, {@link GuideSearchExecutor})
+ * Answers the guide's three slot searches by the dedicated path ({@link GuideSearchRequest}, {@link GuideSearchExecutor})
  * and every other search by HAPI's generic one. The request keeps HAPI's pipeline around the dedicated path:
  * the pre-handled hooks run before it (where authorization sits), the resources go through the pre-show hooks,
  * the Bundle through the outgoing-response hooks, and HAPI's serializer writes it (format, pretty print, gzip).
@@ -70,7 +72,7 @@ public class GuideSearchInterceptor {
 	public boolean answerGuideSearch(RequestDetails request, ServletRequestDetails servletRequest,
 			HttpServletRequest httpRequest, HttpServletResponse httpResponse) throws IOException {
 		try {
-			Optional<GuideSearch> search = guideSearch(request);
+			Optional<GuideSearchRequest> search = guideSearch(request);
 			if (search.isEmpty()) {
 				return true;
 			}
@@ -83,7 +85,7 @@ public class GuideSearchInterceptor {
 		}
 	}
 
-	private boolean answer(GuideSearch search, RequestDetails request, HttpServletRequest httpRequest,
+	private boolean answer(GuideSearchRequest search, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {
 		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
 		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)) {
@@ -134,7 +136,7 @@ public class GuideSearchInterceptor {
 		return false;
 	}
 
-	private Optional<GuideSearch> guideSearch(RequestDetails request) {
+	private Optional<GuideSearchRequest> guideSearch(RequestDetails request) {
 		SasProperties.Search settings = properties.getSearch();
 		boolean search = request.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
 				|| (request.getRequestType() == RequestTypeEnum.GET && request.getId() == null
@@ -145,11 +147,11 @@ public class GuideSearchInterceptor {
 		if (settings.isPlainPathHeader() && "hapi".equalsIgnoreCase(request.getHeader(PATH_HEADER))) {
 			return Optional.empty();
 		}
-		return GuideSearch.read(request.getResourceName(), request.getParameters(), settings.getMaxPractitioners(),
+		return GuideSearchRequest.read(request.getResourceName(), request.getParameters(), settings.getMaxPractitioners(),
 				settings.getMaxSosAssociations(), properties.getFhir().getMaxPageSize(), clock.getZone());
 	}
 
-	private Bundle bundle(GuideSearch search, RequestDetails request, GuideSearchExecutor.Page page,
+	private Bundle bundle(GuideSearchRequest search, RequestDetails request, GuideSearchExecutor.Page page,
 			List<IBaseResource> resources, int pageSize, String profile) {
 		String serverBase = request.getFhirServerBase();
 		boolean pretty = RestfulServerUtils.prettyPrintResponse(request.getServer(), request);

@@ -1,5 +1,7 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.GuideSearchRequest;
+
 import java.util.List;
 
 /**
@@ -14,8 +16,8 @@ final class SearchBundleProfiles {
 
 	private SearchBundleProfiles() {}
 
-	static String of(GuideSearch.Shape shape, List<GuideSearchExecutor.Entry> entries) {
-		if (shape == GuideSearch.Shape.SOS) {
+	static String of(GuideSearchRequest.Shape shape, List<GuideSearchExecutor.Entry> entries) {
+		if (shape == GuideSearchRequest.Shape.SOS) {
 			return SOS;
 		}
 		return entries.stream().anyMatch(e -> e.resource().cpts()) ? CPTS : PRACTITIONERS;

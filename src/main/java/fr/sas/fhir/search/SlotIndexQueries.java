@@ -1,5 +1,8 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.SearchBounds;
+
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.BaseResourceIndexedSearchParam;
@@ -63,11 +66,11 @@ class SlotIndexQueries {
 	record Link(long source, long target, String targetType) {}
 
 	/** Resources of a type whose {@code identifier} is one of the tokens. */
-	Set<Long> withIdentifier(String resourceType, List<GuideSearch.Token> tokens) {
+	Set<Long> withIdentifier(String resourceType, List<GuideSearchRequest.Token> tokens) {
 		RequestPartitionId partition = RequestPartitionId.defaultPartition();
 		List<Long> systemAndValue = new ArrayList<>();
 		List<Long> valueOnly = new ArrayList<>();
-		for (GuideSearch.Token token : tokens) {
+		for (GuideSearchRequest.Token token : tokens) {
 			if (token.system() == null) {
 				valueOnly.add(ResourceIndexedSearchParamToken.calculateHashValue(
 						partitionSettings, partition, resourceType, "identifier", token.value()));

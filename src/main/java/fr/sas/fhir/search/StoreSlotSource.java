@@ -1,5 +1,7 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.SearchBounds;
+
 import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;

@@ -1,5 +1,8 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.SearchRefusal;
+
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -363,14 +366,14 @@ abstract class GuideSearchContract {
 		assertRefused("/Slot?" + ids + "&start=ge2024-13-45T10:00:00&" + hi + "&status=free", "start");
 		assertRefused("/Slot?" + ids + "&start=geyesterday&" + hi + "&status=free", "start");
 		assertRefused("/Slot?schedule.actor:Practitioner.identifier=&" + lo + "&" + hi + "&status=free",
-				GuideSearch.PRACTITIONER_CHAIN);
+				GuideSearchRequest.PRACTITIONER_CHAIN);
 		String many = java.util.stream.IntStream.range(0, 26).mapToObj(i -> IDNPS_SYSTEM + "|" + rpps())
 				.collect(Collectors.joining(","));
 		assertRefused("/Slot?schedule.actor:Practitioner.identifier=" + many + "&" + lo + "&" + hi + "&status=free",
-				GuideSearch.PRACTITIONER_CHAIN);
+				GuideSearchRequest.PRACTITIONER_CHAIN);
 		String elevenSiret = java.util.stream.IntStream.range(0, 11).mapToObj(i -> IDNST_SYSTEM + "|3" + digits(14))
 				.collect(Collectors.joining(","));
-		assertRefused(sosSearch(t0, t0.plusHours(4), elevenSiret), GuideSearch.SOS_CHAIN);
+		assertRefused(sosSearch(t0, t0.plusHours(4), elevenSiret), GuideSearchRequest.SOS_CHAIN);
 		assertRefused("/Schedule?actor:Location.organization.identifier=" + IDNST_SYSTEM + "|" + siret1
 				+ "&_has:Slot:schedule:start=ge" + t0.format(SECONDS) + "&_has:Slot:schedule:status=free",
 				"_has:Slot:schedule:start");

@@ -1,4 +1,4 @@
-package fr.sas.fhir.search;
+package fr.sas.fhir.common;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  * whole span of its precision: {@code le2021-01-06T10:00:00} includes 10:00:00.999; {@code ge} and {@code le}
  * include the span, {@code gt} and {@code lt} exclude it. A date without offset is in the server's time zone.
  */
-record SearchBounds(Instant lowest, Instant highest) {
+public record SearchBounds(Instant lowest, Instant highest) {
 
 	private static final Pattern DATE = Pattern.compile(
 			"(\\d{4})-(\\d{2})-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?)?(Z|[+-]\\d{2}:?\\d{2})?");
 
 	/** Reads the two bounds from the values of one date parameter; 400 naming the parameter when they are not usable. */
-	static SearchBounds parse(String parameter, String[] values, ZoneId zone) {
+	public static SearchBounds parse(String parameter, String[] values, ZoneId zone) {
 		Instant lowest = null;
 		Instant highest = null;
 		for (String raw : values == null ? new String[0] : values) {

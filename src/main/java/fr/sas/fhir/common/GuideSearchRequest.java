@@ -1,6 +1,5 @@
-package fr.sas.fhir.search;
+package fr.sas.fhir.common;
 
-import fr.sas.fhir.common.NationalIdentifiers;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,7 +22,7 @@ import java.util.Set;
  * are mandatory (400 naming the parameter when one is missing or unusable); a request that adds parameters or
  * includes the guide does not use is left to HAPI's generic search, with standard FHIR semantics.
  */
-record GuideSearch(
+public record GuideSearchRequest(
 		Shape shape,
 		List<Token> identifiers,
 		SearchBounds start,
@@ -32,16 +31,16 @@ record GuideSearch(
 		Integer count,
 		int offset) {
 
-	enum Shape {
+	public enum Shape {
 		PRACTITIONER,
 		SOS
 	}
 
 	/** A {@code system|value} identifier; {@code system} null when the request gave only a value. */
-	record Token(String system, String value) {}
+	public record Token(String system, String value) {}
 
-	static final String PRACTITIONER_CHAIN = "schedule.actor:Practitioner.identifier";
-	static final String SOS_CHAIN = "actor:Location.organization.identifier";
+	public static final String PRACTITIONER_CHAIN = "schedule.actor:Practitioner.identifier";
+	public static final String SOS_CHAIN = "actor:Location.organization.identifier";
 	private static final String HAS = "_has:Slot:schedule:";
 
 	/** Parameters that never change what a search matches: output format and paging. */
@@ -51,7 +50,7 @@ record GuideSearch(
 	 * The guide's search in this request, if the request is of one of its shapes and uses nothing else; 400
 	 * when it is of a shape but breaks the guide's rules.
 	 */
-	static Optional<GuideSearch> read(String resourceType, Map<String, String[]> parameters, int maxPractitioners,
+	public static Optional<GuideSearchRequest> read(String resourceType, Map<String, String[]> parameters, int maxPractitioners,
 			int maxSosAssociations, int maxCount, ZoneId zone) {
 		if ("Slot".equals(resourceType) && parameters.containsKey(PRACTITIONER_CHAIN)) {
 			return readPractitionerSearch(parameters, maxPractitioners, maxCount, zone);
@@ -62,7 +61,7 @@ record GuideSearch(
 		return Optional.empty();
 	}
 
-	private static Optional<GuideSearch> readPractitionerSearch(
+	private static Optional<GuideSearchRequest> readPractitionerSearch(
 			Map<String, String[]> parameters, int max, int maxCount, ZoneId zone) {
 		Set<String> known = Set.of(PRACTITIONER_CHAIN, "start", "status", "_include", "_include:iterate");
 		if (!onlyKnown(parameters, known)) {
@@ -73,13 +72,13 @@ record GuideSearch(
 			return Optional.empty();
 		}
 		requireFree("status", parameters.get("status"));
-		return Optional.of(new GuideSearch(Shape.PRACTITIONER,
+		return Optional.of(new GuideSearchRequest(Shape.PRACTITIONER,
 				identifiers(PRACTITIONER_CHAIN, parameters.get(PRACTITIONER_CHAIN), max, NationalIdentifiers.IDNPS_SYSTEM),
 				SearchBounds.parse("start", parameters.get("start"), zone),
 				includes.get(), false, count(parameters, maxCount), offset(parameters)));
 	}
 
-	private static Optional<GuideSearch> readSosSearch(
+	private static Optional<GuideSearchRequest> readSosSearch(
 			Map<String, String[]> parameters, int max, int maxCount, ZoneId zone) {
 		Set<String> known = Set.of(SOS_CHAIN, HAS + "start", HAS + "status", "_include", "_include:iterate", "_revinclude");
 		if (!onlyKnown(parameters, known)) {
@@ -96,7 +95,7 @@ record GuideSearch(
 			return Optional.empty();
 		}
 		requireFree(HAS + "status", parameters.get(HAS + "status"));
-		return Optional.of(new GuideSearch(Shape.SOS,
+		return Optional.of(new GuideSearchRequest(Shape.SOS,
 				identifiers(SOS_CHAIN, parameters.get(SOS_CHAIN), max, NationalIdentifiers.IDNST_SYSTEM),
 				SearchBounds.parse(HAS + "start", parameters.get(HAS + "start"), zone),
 				includes.get(), revincludes.length > 0, count(parameters, maxCount), offset(parameters)));

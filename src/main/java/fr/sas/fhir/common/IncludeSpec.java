@@ -1,4 +1,4 @@
-package fr.sas.fhir.search;
+package fr.sas.fhir.common;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -9,10 +9,10 @@ import java.util.Set;
  * One {@code _include} of a slot search: {@code Source:param[:Target]}, iterating or not. As in FHIR, a plain
  * include follows the references of the matched resources, an iterating one also those of included resources.
  */
-record IncludeSpec(String sourceType, String param, String targetType, boolean iterate) {
+public record IncludeSpec(String sourceType, String param, String targetType, boolean iterate) {
 
 	/** Every include of the request; empty when one is a wildcard or malformed (left to HAPI's generic search). */
-	static Optional<Set<IncludeSpec>> readAll(Map<String, String[]> parameters, String baseType) {
+	public static Optional<Set<IncludeSpec>> readAll(Map<String, String[]> parameters, String baseType) {
 		Set<IncludeSpec> specs = new LinkedHashSet<>();
 		for (String name : new String[] {"_include", "_include:iterate"}) {
 			for (String value : parameters.getOrDefault(name, new String[0])) {
