@@ -12,7 +12,7 @@ import org.hl7.fhir.r4.model.StructureDefinition;
 import org.springframework.stereotype.Component;
 
 /**
- * The SAS profiles a resource of each served type may claim in {@code meta.profile}: every resource profile the
+ * The profiles a resource of each governed type may claim in {@code meta.profile}: every resource profile the
  * conformance loader installed for that type (the project's, or the official package's when an operator loads it).
  */
 @Component
@@ -27,7 +27,7 @@ public class SasProfiles {
 			if (resource instanceof StructureDefinition sd
 					&& sd.getKind() == StructureDefinition.StructureDefinitionKind.RESOURCE
 					&& sd.getDerivation() == StructureDefinition.TypeDerivationRule.CONSTRAINT
-					&& ServedResourceTypes.BUSINESS.contains(sd.getType())) {
+					&& ServedResourceTypes.GOVERNED.contains(sd.getType())) {
 				next.computeIfAbsent(sd.getType(), t -> new TreeSet<>()).add(sd.getUrl());
 			}
 		}
@@ -40,6 +40,6 @@ public class SasProfiles {
 	}
 
 	public boolean isGoverned(String resourceType) {
-		return ServedResourceTypes.BUSINESS.contains(resourceType);
+		return ServedResourceTypes.GOVERNED.contains(resourceType);
 	}
 }

@@ -2,7 +2,10 @@ package fr.sas.fhir.common;
 
 import java.util.List;
 
-/** The resource types this server stores: the guide's business types plus the conformance types. */
+/**
+ * The resource types this server stores: the guide's business types, the platform's own (publishers' endpoints)
+ * and the conformance types.
+ */
 public final class ServedResourceTypes {
 
 	public static final List<String> BUSINESS = List.of(
@@ -15,11 +18,18 @@ public final class ServedResourceTypes {
 			"HealthcareService",
 			"Appointment");
 
+	/** The platform side's own types: the publishers' endpoints the aggregator calls. */
+	public static final List<String> PLATFORM = List.of("Endpoint");
+
+	/** Types whose writes must claim one of the installed profiles for their type and are validated against it. */
+	public static final List<String> GOVERNED =
+			java.util.stream.Stream.concat(BUSINESS.stream(), PLATFORM.stream()).toList();
+
 	public static final List<String> CONFORMANCE =
 			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition");
 
 	public static final List<String> ALL =
-			java.util.stream.Stream.concat(BUSINESS.stream(), CONFORMANCE.stream()).toList();
+			java.util.stream.Stream.concat(GOVERNED.stream(), CONFORMANCE.stream()).toList();
 
 	private ServedResourceTypes() {}
 }

@@ -58,6 +58,11 @@ class ContextualSearch {
 		this.zone = zone;
 	}
 
+	/** The slot source's part of one search (what it fetched stays readable until closed). */
+	SlotSource.Search begin() {
+		return slots.begin();
+	}
+
 	/** One ranked card and its slots that pass the filters. */
 	record RankedCard(CardHit card, List<OfferedSlot> slots, String reason, Double distanceKm) {}
 
@@ -264,9 +269,9 @@ class ContextualSearch {
 			search.addExtension(rankExtension(card, rank, base));
 			byte[] searchJson = searchJson(search);
 			for (OfferedSlot slot : card.slots()) {
-				matches.add(new PageEntry(base + "/Slot/" + slot.id(), slot.stored(), null, search, searchJson));
-				includes.add("Schedule/" + slot.scheduleId());
-				includes.addAll(slot.facets().serviceReferences());
+				matches.add(new PageEntry(slot.stored().fullUrl(base), slot.stored(), null, search, searchJson));
+				includes.add(slot.scheduleReference());
+				slot.facets().serviceReferences().forEach(service -> includes.add(slot.stored().qualify(service)));
 			}
 			includes.add(card.card().id());
 			if (card.slots().isEmpty()) {
@@ -309,7 +314,7 @@ class ContextualSearch {
 		}
 		Bundle.BundleEntrySearchComponent include = new Bundle.BundleEntrySearchComponent().setMode(Bundle.SearchEntryMode.INCLUDE);
 		for (Map.Entry<String, SlotSource.Stored> r : read.entrySet()) {
-			String fullUrl = base + "/" + r.getKey();
+			String fullUrl = r.getValue().fullUrl(base);
 			if (shown.add(fullUrl)) {
 				entries.add(new PageEntry(fullUrl, r.getValue(), null, include, EncodedAnswers.INCLUDE));
 			}
@@ -325,9 +330,9 @@ class ContextualSearch {
 	private final com.github.benmanes.caffeine.cache.Cache<byte[], List<String>> referencesOf =
 			com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().build();
 
-	/** What an included resource references that the answer includes too. */
+	/** What an included resource references that the answer includes too (as {@link SlotSource.Stored#reference()}). */
 	private List<String> references(SlotSource.Stored stored) {
-		return referencesOf.get(stored.json(), json -> List.copyOf(referencesIn(stored)));
+		return referencesOf.get(stored.json(), json -> referencesIn(stored).stream().map(stored::qualify).toList());
 	}
 
 	private static List<String> referencesIn(SlotSource.Stored stored) {

@@ -5,6 +5,7 @@ import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import fr.sas.fhir.common.EncodedAnswers;
+import fr.sas.fhir.common.SlotSource;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -129,19 +130,26 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 		String self = self(request, base, parameters);
 		// One read-only transaction, so one connection, for the card query and the dozen reads of slots and
 		// includes (each would otherwise open its own).
-		Ranked ranked = transactions.withSystemRequest().readOnly().execute(() -> {
-			ContextualSearch.Result found = search.rank(query);
-			return new Ranked(found, search.page(found, query, base, self));
-		});
+		Ranked ranked;
+		List<String> notes = new ArrayList<>();
+		// The slot source's search: slots fetched from publishers stay readable until the page is built.
+		try (SlotSource.Search pulled = search.begin()) {
+			ranked = transactions.withSystemRequest().readOnly().execute(() -> {
+				ContextualSearch.Result found = search.rank(query);
+				return new Ranked(found, search.page(found, query, base, self));
+			});
+			notes.addAll(ranked.result().notes());
+			notes.addAll(pulled.notes());
+		}
 		ContextualSearch.Result result = ranked.result();
 		ContextualSearch.Page page = ranked.page();
 		Bundle envelope = page.envelope();
 		envelope.setId(UUID.randomUUID().toString());
 		envelope.getMeta().setLastUpdated(java.util.Date.from(clock.instant()));
 		List<ContextualSearch.PageEntry> entries = new ArrayList<>(page.entries());
-		if (!result.notes().isEmpty()) {
+		if (!notes.isEmpty()) {
 			OperationOutcome outcome = new OperationOutcome();
-			result.notes().forEach(note -> outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+			notes.forEach(note -> outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
 					.setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(note));
 			Bundle.BundleEntrySearchComponent mode = new Bundle.BundleEntrySearchComponent().setMode(Bundle.SearchEntryMode.OUTCOME);
 			entries.add(new ContextualSearch.PageEntry(null, null, outcome, mode, EncodedAnswers.bytes("{\"mode\":\"outcome\"}")));

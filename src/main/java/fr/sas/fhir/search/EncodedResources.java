@@ -1,11 +1,6 @@
 package fr.sas.fhir.search;
 
 import fr.sas.fhir.common.SlotSource;
-import java.util.Set;
-import java.util.TreeSet;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Reference;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.dao.ISearchBuilder;
@@ -119,38 +114,9 @@ class EncodedResources {
 			cpts = SasCodes.isCpts(slot);
 			end = slot.getEnd() == null ? null : slot.getEnd().toInstant();
 			schedule = slot.getSchedule().getReferenceElement().getIdPart();
-			facets = facets(slot);
+			facets = SlotSource.SlotFacets.of(slot);
 		}
 		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end, schedule, facets, start, free);
-	}
-
-	private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-
-	static SlotSource.SlotFacets facets(Slot slot) {
-		Set<String> consultation = new TreeSet<>();
-		List<String> services = new ArrayList<>();
-		for (CodeableConcept type : slot.getServiceType()) {
-			type.getCoding().stream().filter(c -> ACT_CODE.equals(c.getSystem()) && c.hasCode()).forEach(c -> consultation.add(c.getCode()));
-			type.getExtensionsByUrl(SasCodes.SLOT_SERVICE_TYPE).forEach(e -> {
-				if (e.getValue() instanceof Reference ref && ref.hasReference()) {
-					services.add(ref.getReferenceElement().toUnqualifiedVersionless().getValue());
-				}
-			});
-		}
-		Set<String> slotTypes = new TreeSet<>();
-		slot.getMeta().getSecurity().stream().filter(c -> SasCodes.TYPE_CRENEAU.equals(c.getSystem()) && c.hasCode())
-				.forEach(c -> slotTypes.add(c.getCode()));
-		Set<String> appointmentTypes = new TreeSet<>();
-		slot.getAppointmentType().getCoding().stream().filter(Coding::hasCode).forEach(c -> appointmentTypes.add(c.getCode()));
-		StringBuilder labels = new StringBuilder();
-		for (CodeableConcept specialty : slot.getSpecialty()) {
-			if (specialty.hasText()) {
-				labels.append(specialty.getText()).append(' ');
-			}
-			specialty.getCoding().stream().filter(Coding::hasDisplay).forEach(c -> labels.append(c.getDisplay()).append(' '));
-		}
-		return new SlotSource.SlotFacets(Set.copyOf(consultation), Set.copyOf(slotTypes), Set.copyOf(appointmentTypes),
-				labels.toString().trim(), List.copyOf(services));
 	}
 
 	/** The resource again, for answers HAPI's serializer writes (XML, pretty print, outgoing-response hooks). */

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * validation support chain, which holds the installed profiles and terminology.
  */
 @Component
-public class ProfileValidator {
+public class ProfileValidator implements fr.sas.fhir.common.ProfileCheck {
 
 	private final FhirContext fhirContext;
 	private final SasProfiles profiles;
@@ -82,6 +82,11 @@ public class ProfileValidator {
 	public Verdict validateAgainst(IBaseResource resource, String profile) {
 		conformanceChanges.catchUp();
 		return new Verdict(coreIssues(resource, profile));
+	}
+
+	@Override
+	public List<OperationOutcome.OperationOutcomeIssueComponent> check(IBaseResource resource, String profile) {
+		return validateAgainst(resource, profile).issues();
 	}
 
 	private List<OperationOutcome.OperationOutcomeIssueComponent> coreIssues(IBaseResource resource, String profile) {
