@@ -36,6 +36,51 @@ public final class EncodedAnswers {
 	/** One entry: its full URL, its resource's JSON, its {@code search} element's JSON (see {@link #MATCH}). */
 	public record Entry(String fullUrl, byte[] resource, byte[] search) {}
 
+	/**
+	 * An entry of an assembled answer, for either path: its JSON (spliced), or its resource (HAPI's serializer;
+	 * parsed on demand), and its {@code search} element and that element's JSON.
+	 */
+	public record Assembled(String fullUrl, byte[] json, java.util.function.Supplier<? extends IBaseResource> resource,
+			Bundle.BundleEntrySearchComponent search, byte[] searchJson) {}
+
+	/**
+	 * Writes an assembled search answer: spliced from the entries' JSON when {@link #compactJson} allows it, else as
+	 * a Bundle through HAPI's serializer; the outgoing-response hooks are called either way.
+	 */
+	public static void answer(RequestDetails request, IInterceptorBroadcaster storageInterceptors, Bundle envelope,
+			List<Assembled> entries, HttpServletRequest httpRequest, HttpServletResponse httpResponse) throws IOException {
+		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
+		if (compactJson(request, storageInterceptors, encoding)) {
+			if (!outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
+				return;
+			}
+			List<Entry> spliced = new java.util.ArrayList<>(entries.size());
+			for (Assembled entry : entries) {
+				byte[] json = entry.json() != null ? entry.json()
+						: bytes(request.getFhirContext().newJsonParser().encodeResourceToString(entry.resource().get()));
+				spliced.add(new Entry(entry.fullUrl(), json, entry.searchJson()));
+			}
+			write(request.getFhirContext(), envelope, spliced, encoding.getResourceContentType(), request.isRespondGzip(),
+					httpResponse);
+			return;
+		}
+		Bundle bundle = envelope.copy();
+		for (Assembled entry : entries) {
+			Bundle.BundleEntryComponent e = bundle.addEntry().setResource((org.hl7.fhir.r4.model.Resource) entry.resource().get())
+					.setSearch(entry.search().copy());
+			if (entry.fullUrl() != null) {
+				e.setFullUrl(entry.fullUrl());
+			}
+		}
+		ResponseDetails response = new ResponseDetails(200, bundle);
+		if (!outgoingResponse(request, response, httpRequest, httpResponse)) {
+			return;
+		}
+		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
+				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false, request.isRespondGzip(),
+				request);
+	}
+
 	public static final byte[] MATCH = bytes("{\"mode\":\"match\"}");
 	public static final byte[] INCLUDE = bytes("{\"mode\":\"include\"}");
 	private static final byte[] ENTRY_OPEN = bytes(",\"entry\":[");

@@ -123,21 +123,25 @@ class ContextualSearch {
 		List<RankedCard> ranked = new ArrayList<>();
 		// A slot is shown once, with the first card that offers it (a practitioner's CPTS slot is also its CPTS's).
 		Set<String> shown = new java.util.HashSet<>();
-		Map<String, List<OfferedSlot>> doctorSlots = slotsOf(doctor, query);
-		Map<String, ContextualCard> doctorCards = text == null ? Map.of() : cards.load(doctorIds);
-		for (CardHit card : doctor) {
-			ranked.add(new RankedCard(card, unshown(matching(doctorSlots.getOrDefault(card.id(), List.of()),
-					doctorCards.get(card.id()), text), shown), "treating-doctor", distance(card, place)));
-		}
 		String reason = place.precision().ordersByDistance() ? "distance" : "neutral-draw";
 		int needed = query.offset() + query.count() + 1;
+		int size = Math.max(1, needed - doctor.size()) + FIRST_BATCH_MARGIN;
+		// The treating doctor's cards are read with the first batch: one round of calls when slots come from publishers.
+		List<CardHit> firstBatch = around.subList(0, Math.min(around.size(), size));
+		List<CardHit> doctorAndFirst = new ArrayList<>(doctor);
+		doctorAndFirst.addAll(firstBatch);
+		Map<String, List<OfferedSlot>> firstSlots = slotsOf(doctorAndFirst, query);
+		Map<String, ContextualCard> doctorCards = text == null ? Map.of() : cards.load(doctorIds);
+		for (CardHit card : doctor) {
+			ranked.add(new RankedCard(card, unshown(matching(firstSlots.getOrDefault(card.id(), List.of()),
+					doctorCards.get(card.id()), text), shown), "treating-doctor", distance(card, place)));
+		}
 		int next = 0;
-		int size = Math.max(1, needed - ranked.size()) + FIRST_BATCH_MARGIN;
 		while (next < around.size() && ranked.size() < needed) {
 			List<CardHit> batch = around.subList(next, Math.min(around.size(), next + size));
 			size = Math.min(MAX_BATCH, size * 2);
+			Map<String, List<OfferedSlot>> byCard = next == 0 ? firstSlots : slotsOf(batch, query);
 			next += batch.size();
-			Map<String, List<OfferedSlot>> byCard = slotsOf(batch, query);
 			Map<String, ContextualCard> loaded = text == null ? Map.of()
 					: cards.load(batch.stream().map(CardHit::id).toList());
 			for (CardHit card : batch) {
@@ -223,20 +227,7 @@ class ContextualSearch {
 	}
 
 	/** The answer's page: the Bundle without its entries, and the entries. */
-	record Page(Bundle envelope, List<PageEntry> entries) {
-
-		/** The whole Bundle, every resource parsed: for HAPI's serializer (XML, pretty print, inspecting hooks). */
-		Bundle bundle() {
-			Bundle bundle = envelope.copy();
-			for (PageEntry entry : entries) {
-				Bundle.BundleEntryComponent e = bundle.addEntry().setResource(entry.resource()).setSearch(entry.search().copy());
-				if (entry.fullUrl() != null) {
-					e.setFullUrl(entry.fullUrl());
-				}
-			}
-			return bundle;
-		}
-	}
+	record Page(Bundle envelope, List<PageEntry> entries) {}
 
 	/** The answer's page: the slots of the page's cards (match), and what they reference (include). */
 	Page page(Result result, ContextualQuery query, String base, String self) {

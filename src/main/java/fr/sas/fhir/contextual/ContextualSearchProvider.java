@@ -2,8 +2,6 @@ package fr.sas.fhir.contextual;
 
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
-import ca.uhn.fhir.rest.api.server.ResponseDetails;
-import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.SlotSource;
 import jakarta.servlet.http.HttpServletRequest;
@@ -164,27 +162,12 @@ public class ContextualSearchProvider implements FhirOperationProvider {
 
 	private void write(ContextualSearch.Page page, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {
-		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
-		if (EncodedAnswers.compactJson(request, storageInterceptors, encoding)) {
-			if (!EncodedAnswers.outgoingResponse(request, new ResponseDetails(200, page.envelope()), httpRequest, httpResponse)) {
-				return;
-			}
-			List<EncodedAnswers.Entry> spliced = new ArrayList<>(page.entries().size());
-			for (ContextualSearch.PageEntry entry : page.entries()) {
-				byte[] json = entry.stored() != null ? entry.stored().json()
-						: EncodedAnswers.bytes(request.getFhirContext().newJsonParser().encodeResourceToString(entry.built()));
-				spliced.add(new EncodedAnswers.Entry(entry.fullUrl(), json, entry.searchJson()));
-			}
-			EncodedAnswers.write(request.getFhirContext(), page.envelope(), spliced, encoding.getResourceContentType(),
-					request.isRespondGzip(), httpResponse);
-			return;
+		List<EncodedAnswers.Assembled> entries = new ArrayList<>(page.entries().size());
+		for (ContextualSearch.PageEntry entry : page.entries()) {
+			entries.add(new EncodedAnswers.Assembled(entry.fullUrl(), entry.stored() != null ? entry.stored().json() : null,
+					entry::resource, entry.search(), entry.searchJson()));
 		}
-		ResponseDetails response = new ResponseDetails(200, page.bundle());
-		if (!EncodedAnswers.outgoingResponse(request, response, httpRequest, httpResponse)) {
-			return;
-		}
-		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
-				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false, request.isRespondGzip(), request);
+		EncodedAnswers.answer(request, storageInterceptors, page.envelope(), entries, httpRequest, httpResponse);
 	}
 
 	private static String self(RequestDetails request, String base, Map<String, List<String>> parameters) {

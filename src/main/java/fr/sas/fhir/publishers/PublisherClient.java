@@ -170,7 +170,7 @@ public class PublisherClient implements DisposableBean {
 			bulkhead.onComplete();
 			PublisherCall call = response != null
 					? answered(endpoint, useCase, url, startedAt, start, response)
-					: failed(endpoint, useCase, url, startedAt, start, classify(thrown), describe(thrown));
+					: failed(endpoint, useCase, url, startedAt, start, classify(thrown, url), describe(thrown, url));
 			long elapsed = System.nanoTime() - start;
 			if (call.outcome().failure() && !(call.outcome() == CallOutcome.HTTP_ERROR && call.status() < 500)) {
 				breaker.onError(elapsed, TimeUnit.NANOSECONDS, new CallFailed(call.outcome()));
@@ -266,6 +266,34 @@ public class PublisherClient implements DisposableBean {
 	private CompletableFuture<PublisherCall> doneAndTold(PublisherCall call) {
 		tell(call);
 		return done(call);
+	}
+
+	/**
+	 * Over TLS 1.3 a server refusing the client's certificate (none, unknown, expired, revoked) does so after the
+	 * client's side of the handshake: the client sees the session closed before any answer, which is counted as a TLS
+	 * error.
+	 */
+	static CallOutcome classify(Throwable thrown, String url) {
+		CallOutcome outcome = classify(thrown);
+		return outcome == CallOutcome.CONNECTION_ERROR && url.startsWith("https:") && closedBeforeAnswer(thrown)
+				? CallOutcome.TLS_ERROR : outcome;
+	}
+
+	private static boolean closedBeforeAnswer(Throwable thrown) {
+		for (Throwable t = unwrap(thrown); t != null; t = t.getCause()) {
+			if (t instanceof java.io.EOFException || (t.getMessage() != null && t.getMessage().contains("received no bytes"))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String describe(Throwable thrown, String url) {
+		String text = describe(thrown);
+		return classify(thrown, url) == CallOutcome.TLS_ERROR && classify(thrown) != CallOutcome.TLS_ERROR
+				? "the TLS session closed before any answer (the endpoint refused the client certificate, or none was "
+						+ "presented): " + text
+				: text;
 	}
 
 	static CallOutcome classify(Throwable thrown) {

@@ -1,6 +1,7 @@
 package fr.sas.fhir.search;
 
 import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.GuideShapes;
 
 import java.util.List;
 
@@ -10,16 +11,10 @@ import java.util.List;
  */
 final class SearchBundleProfiles {
 
-	static final String PRACTITIONERS = "http://sas.fr/fhir/StructureDefinition/BundleAgregateur";
-	static final String CPTS = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-bundle-aggregator";
-	static final String SOS = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-bundle-aggregator";
-
 	private SearchBundleProfiles() {}
 
 	static String of(GuideSearchRequest.Shape shape, List<GuideSearchExecutor.Entry> entries) {
-		if (shape == GuideSearchRequest.Shape.SOS) {
-			return SOS;
-		}
-		return entries.stream().anyMatch(e -> e.resource().cpts()) ? CPTS : PRACTITIONERS;
+		return GuideShapes.bundleProfile(shape == GuideSearchRequest.Shape.SOS,
+				entries.stream().anyMatch(e -> e.resource().cpts()));
 	}
 }

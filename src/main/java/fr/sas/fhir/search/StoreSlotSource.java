@@ -30,8 +30,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * slots from {@link FreeSlotIndex}, the search-side rules of {@link SlotAvailability}, resources from the cache of
  * encoded resources. {@code SlotSourceTest} compares its answers with HAPI's generic search.
  */
-@Component
+/** The store's slots; named, since the aggregator's source wraps it. */
+@Component(StoreSlotSource.NAME)
 class StoreSlotSource implements SlotSource {
+
+	static final String NAME = "storeSlotSource";
 
 	private final SlotIndexQueries queries;
 	private final FreeSlotIndex freeSlots;

@@ -1,5 +1,6 @@
 package fr.sas.fhir.security;
 
+import fr.sas.fhir.support.TestPki;
 import fr.sas.fhir.SasFhirServerApplication;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.RawHttp;

@@ -1,5 +1,6 @@
 package fr.sas.fhir.security;
 
+import fr.sas.fhir.support.TestPki;
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package fr.sas.fhir.security;
+package fr.sas.fhir.support;
 
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -32,18 +32,18 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * client certificates (valid, expired, of another authority), and the key and trust stores Tomcat and the test
  * clients read.
  */
-final class TestPki {
+public final class TestPki {
 
-	static final char[] PASSWORD = "changeit".toCharArray();
+	public static final char[] PASSWORD = "changeit".toCharArray();
 	private static final SecureRandom RANDOM = new SecureRandom();
 
-	record Issued(X509Certificate certificate, PrivateKey key, X509Certificate[] chain) {}
+	public record Issued(X509Certificate certificate, PrivateKey key, X509Certificate[] chain) {}
 
 	private final String name;
 	private final KeyPair keys;
-	final X509Certificate certificate;
+	public final X509Certificate certificate;
 
-	TestPki(String name) {
+	public TestPki(String name) {
 		this.name = name;
 		this.keys = rsa();
 		this.certificate = sign(new X500Name("CN=" + name + ",O=Tests"), keys, new X500Name("CN=" + name + ",O=Tests"),
@@ -51,25 +51,25 @@ final class TestPki {
 	}
 
 	/** A certificate of this authority for {@code subject} (an RFC 4514 name, CN and OU as the test needs). */
-	Issued issue(String subject, Instant notBefore, Instant notAfter) {
+	public Issued issue(String subject, Instant notBefore, Instant notAfter) {
 		KeyPair pair = rsa();
 		X509Certificate cert = sign(new X500Name(subject), pair, new X500Name("CN=" + name + ",O=Tests"), keys.getPrivate(),
 				notBefore, notAfter, false);
 		return new Issued(cert, pair.getPrivate(), new X509Certificate[] {cert, certificate});
 	}
 
-	Issued valid(String subject) {
+	public Issued valid(String subject) {
 		return issue(subject, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(10)));
 	}
 
-	Path keyStore(Path dir, String file, Issued issued) throws Exception {
+	public Path keyStore(Path dir, String file, Issued issued) throws Exception {
 		KeyStore store = KeyStore.getInstance("PKCS12");
 		store.load(null, null);
 		store.setKeyEntry("key", issued.key(), PASSWORD, issued.chain());
 		return save(store, dir.resolve(file));
 	}
 
-	Path trustStore(Path dir, String file) throws Exception {
+	public Path trustStore(Path dir, String file) throws Exception {
 		KeyStore store = KeyStore.getInstance("PKCS12");
 		store.load(null, null);
 		store.setCertificateEntry("ca", certificate);
@@ -77,7 +77,7 @@ final class TestPki {
 	}
 
 	/** A TLS client context trusting this authority (the server's), presenting {@code client} when given. */
-	SSLContext clientContextPresenting(Issued client) throws Exception {
+	public SSLContext clientContextPresenting(Issued client) throws Exception {
 		KeyStore trust = KeyStore.getInstance("PKCS12");
 		trust.load(null, null);
 		trust.setCertificateEntry("ca", certificate);
@@ -134,7 +134,7 @@ final class TestPki {
 	}
 
 	/** This authority's revocation list revoking {@code revoked}, written (PEM) to {@code path}; next update in a day. */
-	Path revocationList(Path path, Issued... revoked) throws Exception {
+	public Path revocationList(Path path, Issued... revoked) throws Exception {
 		Instant now = Instant.now();
 		org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
 				new X500Name("CN=" + name + ",O=Tests"), Date.from(now.minusSeconds(60)));
