@@ -145,19 +145,35 @@ public class LrmRelay implements SmartLifecycle {
 
 	/**
 	 * While waiting: opens the broker connection if it is closed. The factory's listener calls {@link #brokerBack}
-	 * when one opens; an open connection (a round failed for another reason) fires nothing and the wait holds.
+	 * when one opens; an open connection (a round failed for another reason) fires nothing and the wait holds. A
+	 * plain TCP connect comes first, so a broker that refuses connections costs no AMQP attempt (nor its log line).
 	 */
 	private void probe() {
 		if (!running || notBefore - System.nanoTime() <= 0) {
 			probing.set(false);
 			return;
 		}
-		try {
-			connections.createConnection();
-		} catch (AmqpException stillAway) {
-			// the next probe tries again
+		if (listening()) {
+			try {
+				connections.createConnection();
+			} catch (AmqpException stillAway) {
+				// the next probe tries again
+			}
 		}
 		scheduleProbe();
+	}
+
+	private boolean listening() {
+		String host = connections.getHost();
+		if (host == null) {
+			return true; // several addresses: let the factory try them
+		}
+		try (java.net.Socket socket = new java.net.Socket()) {
+			socket.connect(new java.net.InetSocketAddress(host, connections.getPort()), 500);
+			return true;
+		} catch (java.io.IOException refused) {
+			return false;
+		}
 	}
 
 	private void scheduleProbe() {

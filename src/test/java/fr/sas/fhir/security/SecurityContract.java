@@ -273,6 +273,34 @@ abstract class SecurityContract {
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
+	/** The publishers' registry (Endpoint) is the administrators' alone: no other role reads or writes it. */
+	@Test
+	void onlyAdministratorsReadAndWriteThePublishersRegistry() {
+		org.hl7.fhir.r4.model.Endpoint endpoint = new org.hl7.fhir.r4.model.Endpoint();
+		String id = id("endpoint");
+		endpoint.setId(id);
+		endpoint.getMeta().addProfile("https://sas-fhir-server.example/fhir/StructureDefinition/sas-publisher-endpoint");
+		endpoint.addExtension("https://sas-fhir-server.example/fhir/StructureDefinition/sas-endpoint-use-case",
+				new org.hl7.fhir.r4.model.CodeType("individual"));
+		endpoint.addExtension("https://sas-fhir-server.example/fhir/StructureDefinition/sas-endpoint-environment",
+				new org.hl7.fhir.r4.model.CodeType("production"));
+		endpoint.setStatus(org.hl7.fhir.r4.model.Endpoint.EndpointStatus.ACTIVE);
+		endpoint.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
+		endpoint.setName("Éditeur Alpha");
+		endpoint.addPayloadType().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-payload-type").setCode("any");
+		endpoint.setAddress("https://editeur-alpha.example.fr/fhir");
+		expect(publisherA().put("/Endpoint/" + id, endpoint), 403);
+		expect(platform().put("/Endpoint/" + id, endpoint), 403);
+		expect(admin().put("/Endpoint/" + id, endpoint), 201);
+		for (FhirHttp caller : List.of(publisherA(), platform(), lrm(), regulator(), analyst())) {
+			Response read = caller.get("/Endpoint/" + id);
+			expect(read, 403);
+			assertThat(read.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("SAS-authorization");
+			expect(caller.get("/Endpoint?_count=10"), 403);
+		}
+		expect(admin().get("/Endpoint/" + id), 200);
+	}
+
 	/** Spring Security's observations are off by default (sas.security.observations): the request's metric stays. */
 	@Test
 	void theSecurityFiltersAreNotObservedButTheRequestIs() {
