@@ -41,6 +41,8 @@ def main():
     p.add_argument("--base", default="http://localhost:8080/fhir")
     p.add_argument("--concurrency", type=int, default=2)
     p.add_argument("--size", type=int, default=500, help="entries per reference transaction")
+    p.add_argument("--reference-only", action="store_true",
+                   help="the directory only, no slot (a server whose slots come from publishers: the aggregator)")
     a = p.parse_args()
     files = sorted(glob.glob(os.path.join(a.data, "tx-*.json")))
     first_slots = next((i for i, f in enumerate(files) if b'"resourceType":"Slot"' in open(f, "rb").read(4000)), len(files))
@@ -56,6 +58,8 @@ def main():
                                  separators=(",", ":")).encode() for i in range(0, len(entries), a.size)]
             n += sum(pool.map(lambda b: post_body(a.base, b, f"reference level {level}"), bodies))
     print(f"reference: {n} resources in {time.time() - t0:.0f} s ({n / (time.time() - t0):.0f}/s)", flush=True)
+    if a.reference_only:
+        return
     t1, done = time.time(), 0
     with ThreadPoolExecutor(a.concurrency) as pool:
         for i, count in enumerate(pool.map(lambda f: post(a.base, f), files[first_slots:])):
