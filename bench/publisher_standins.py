@@ -7,9 +7,11 @@ Usage:
     python3 bench/publisher_standins.py --data /work/data/nat30k --publishers 50 --first-port 9100 \\
         [--hanging 1] [--shared 0.01] [--register http://localhost:8080/fhir]
 
-Each publisher i listens on first-port + i and owns the practitioners whose RPPS hashes to i (and, with --shared, a
-second publisher for that share of them: the same slots from two publishers); its base latency rises from 50 ms to
-800 ms over the publishers (most answer fast, a few slowly), each answer within +-30 % of it. Publisher 0 hangs
+Each publisher i listens on first-port + i and owns a share of the practitioners (and associations): the market is
+skewed as it is (a few publishers hold most agendas): publisher i's share is proportional to 1/(i+1)^zipf (--zipf 0:
+all equal), a practitioner going to a publisher by the hash of its RPPS (and, with --shared, to the next publisher
+too: the same slots from two publishers). Each publisher's base latency is drawn between 50 and 800 ms (log-uniform),
+each answer within +-30 % of it. Publisher --hanging-index (3 by default, about 5 % of the agendas) never answers
 (--hanging 0 for none). Answers are the guide's: a searchset Bundle of the slots starting within the window, their
 Schedules, Practitioners and PractitionerRoles (CPTS: the CPTS slots within 48 h, with their HealthcareService and
 Organization; SOS: the Schedules, with their Slots, Locations and Organizations), each entry with its fullUrl at the
@@ -78,8 +80,21 @@ class Data:
         self.associations = sorted({v for ref, vs in org_ids.items() for v in vs if v.startswith("3")})
 
 
+CUMULATIVE = []
+
+
+def shares(publishers, zipf):
+    weights = [1 / (i + 1) ** zipf for i in range(publishers)]
+    total, acc = sum(weights), 0.0
+    CUMULATIVE.clear()
+    for w in weights:
+        acc += w / total
+        CUMULATIVE.append(acc)
+
+
 def owner(value, publishers):
-    return int(hashlib.sha256(value.encode()).hexdigest(), 16) % publishers
+    point = int(hashlib.sha256(value.encode()).hexdigest(), 16) % 1_000_000 / 1_000_000
+    return min(bisect.bisect_right(CUMULATIVE, point), publishers - 1)
 
 
 def shared(value, rate):
@@ -91,9 +106,9 @@ class Publisher:
         self.index, self.data, self.args = index, data, args
         self.requests = 0
         self.base = f"http://localhost:{args.first_port + index}/fhir"
-        self.latency = 0.05 + 0.75 * (index / max(1, args.publishers - 1)) ** 2
         self.rng = random.Random(index)
-        self.hangs = index < args.hanging
+        self.latency = 0.05 * (800 / 50) ** self.rng.random()
+        self.hangs = args.hanging > 0 and index == args.hanging_index
 
     def owns(self, value):
         i = owner(value, self.args.publishers)
@@ -217,10 +232,13 @@ def main():
     a.add_argument("--data", required=True)
     a.add_argument("--publishers", type=int, default=50)
     a.add_argument("--first-port", type=int, default=9100)
-    a.add_argument("--hanging", type=int, default=1)
+    a.add_argument("--hanging", type=int, default=1, help="1: one publisher never answers; 0: none")
+    a.add_argument("--hanging-index", type=int, default=3)
+    a.add_argument("--zipf", type=float, default=1.0, help="skew of the publishers' shares (0: equal)")
     a.add_argument("--shared", type=float, default=0.01, help="share of practitioners two publishers both answer for")
     a.add_argument("--register", help="the server's FHIR base: PUT one Endpoint per publisher")
     args = a.parse_args()
+    shares(args.publishers, args.zipf)
     t = time.time()
     data = Data(args.data)
     print(f"read {len(data.practitioners)} practitioners, {len(data.associations)} associations, "
@@ -247,8 +265,13 @@ def main():
     if args.register:
         register(args.register, publishers)
         print(f"registered {len(publishers)} endpoints at {args.register}", flush=True)
+    owned = [0] * args.publishers
+    for value in data.practitioners:
+        owned[owner(value, args.publishers)] += 1
     print(f"{len(publishers)} publishers on ports {args.first_port}-{args.first_port + args.publishers - 1} "
-          f"({args.hanging} hanging); stats on {args.first_port - 1}", flush=True)
+          f"({'publisher ' + str(args.hanging_index) + ' hanging' if args.hanging else 'none hanging'}); stats on "
+          f"{args.first_port - 1}; practitioners per publisher: {owned[:10]}... {owned[-3:]}; latencies (ms): "
+          f"{[round(p.latency * 1000) for p in publishers[:10]]}...", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -2,6 +2,7 @@ package fr.sas.fhir.aggregator;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import fr.sas.fhir.publishers.CallOutcome;
 import fr.sas.fhir.publishers.PublisherCall;
 import fr.sas.fhir.publishers.PublisherClient;
 import fr.sas.fhir.publishers.PublisherEndpoint;
@@ -104,18 +105,22 @@ class FanOut {
 			}
 			awaitUntil(calls.values().stream().flatMap(List::stream).toList(), deadline);
 			List<PulledAnswer> usable = new ArrayList<>();
-			List<String> notes = new ArrayList<>();
+			Set<String> notes = new LinkedHashSet<>();
 			Map<String, Set<String>> foundBy = new HashMap<>();
+			// An identifier asked of everyone that nobody has slots for is not asked again for a while, provided every
+			// endpoint called answered: one known down (its breaker open, not called) does not keep it asked.
 			boolean everyoneAnswered = true;
 			for (Map.Entry<PublisherEndpoint, List<CompletableFuture<PulledAnswer>>> e : calls.entrySet()) {
 				PublisherEndpoint endpoint = e.getKey();
 				for (CompletableFuture<PulledAnswer> future : e.getValue()) {
 					PulledAnswer answer = future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
-					if (answer == null) {
+					if (answer == null || answer.check().call().outcome() == CallOutcome.TIMEOUT) {
 						everyoneAnswered = false;
 						notes.add(name(endpoint) + " did not answer within the search's time budget: its slots are missing");
 					} else if (!answer.check().usable()) {
-						everyoneAnswered = false;
+						if (answer.check().call().outcome().called()) {
+							everyoneAnswered = false; // it may hold them: asked again next time
+						}
 						notes.add(name(endpoint) + ": " + answer.check().invalid() + "; its slots are missing");
 					} else {
 						usable.add(answer);
@@ -131,7 +136,7 @@ class FanOut {
 					? plan.everyone().stream().filter(id -> !foundBy.containsKey(id)).toList() : List.of();
 			routes.learn(useCase, foundBy, nobody);
 			usable.sort(Comparator.comparing(a -> a.endpoint().id()));
-			return new Result(usable, notes, made, plan.endpoints());
+			return new Result(usable, List.copyOf(notes), made, plan.endpoints());
 		}
 	}
 

@@ -46,8 +46,9 @@ public class VerdictMemo {
 	record Key(String value, List<String> masked, long generation) {}
 
 	/**
-	 * The key of a resource (as JSON) validated against the given profiles, or null when it is not memoised:
-	 * memo off, contained resources, a primitive of a maskable element carrying extensions.
+	 * The key of a resource (as JSON) validated against the given profiles, or null when it is not memoised (memo
+	 * off). A resource with contained resources, or a primitive of a maskable element carrying extensions, is keyed
+	 * by its exact JSON: only the very same content shares its verdict (a publisher's role returned to every search).
 	 */
 	Key keyOf(byte[] json, List<StructureDefinition> profiles, Function<String, StructureDefinition> fetch) {
 		if (!enabled || profiles.isEmpty()) {
@@ -63,10 +64,11 @@ public class VerdictMemo {
 		} catch (IOException e) {
 			return null;
 		}
-		if (root.has("contained")) {
-			return null;
-		}
 		String urls = profiles.stream().map(p -> p.getUrl() + "|" + p.getVersion()).collect(Collectors.joining(" "));
+		Key exact = new Key(urls + "\n" + root, List.of(), seen);
+		if (root.has("contained")) {
+			return exact;
+		}
 		Map<String, MaskableElements.Form> maskable =
 				maskableByProfiles.computeIfAbsent(urls, k -> MaskableElements.of(profiles, fetch));
 		List<String> masked = new ArrayList<>();
@@ -76,13 +78,13 @@ public class VerdictMemo {
 				continue;
 			}
 			if (root.has("_" + element.getKey())) {
-				return null;
+				return exact;
 			}
 			boolean wellTyped = element.getValue() == MaskableElements.Form.REFERENCE
 					? maskReferences(value, masked)
 					: mask(root, element.getKey(), element.getValue(), masked);
 			if (!wellTyped) {
-				return null;
+				return exact;
 			}
 		}
 		return new Key(urls + "\n" + root, List.copyOf(masked), seen);

@@ -135,6 +135,9 @@ class VerdictMemoTest extends H2ServerTest {
 				practitioner("memo-p1", "810000000001"),
 				practitioner("memo-p2", "810000000002"),
 				practitionerSchedule("memo-s1", "memo-p1", "memo-r1"),
+				practitionerRole("memo-r1", "memo-p1"),
+				practitionerRole("memo-r2", "memo-p2"),
+				brokenPlace(practitionerRole("memo-r3", "memo-p2")),
 				practitionerSchedule("memo-s2", "memo-p2", "memo-r2"),
 				appointment("memo-a1", "rdv-1", "810000000001", START),
 				appointment("memo-a2", "rdv-2", "810000000002", START.plusHours(1)),
@@ -142,6 +145,13 @@ class VerdictMemoTest extends H2ServerTest {
 				cptsOrganization("memo-o2", "2123456789"))) {
 			assertSameVerdict(resource.getId(), encode(resource));
 		}
+	}
+
+	/** A role whose contained place has a malformed postal code: an error the exact-content memo must keep. */
+	private static org.hl7.fhir.r4.model.PractitionerRole brokenPlace(org.hl7.fhir.r4.model.PractitionerRole role) {
+		((org.hl7.fhir.r4.model.Location) role.getContained().get(0)).getAddress().setPostalCode("35");
+		role.getContained().get(0).getMeta().addProfile("not-a-profile");
+		return role;
 	}
 
 	private void assertSameVerdict(String name, String json) {
