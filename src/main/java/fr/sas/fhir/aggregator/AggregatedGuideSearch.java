@@ -213,6 +213,7 @@ class AggregatedGuideSearch {
 	}
 
 	private static EncodedAnswers.Assembled assembled(PulledAnswer.Kept kept, Bundle.BundleEntrySearchComponent mode, byte[] modeJson) {
-		return new EncodedAnswers.Assembled(kept.reference(), kept.json(), kept::resource, mode, modeJson);
+		// The resource is shared by the cached answer: HAPI's serializer gets a copy.
+		return new EncodedAnswers.Assembled(kept.reference(), kept.json(), () -> kept.resource().copy(), mode, modeJson);
 	}
 }

@@ -246,8 +246,8 @@ class AggregatedSlotSource implements SlotSource {
 		String suffix = "/" + kept.type() + "/" + kept.resource().getIdElement().getIdPart();
 		String base = reference.endsWith(suffix) ? reference.substring(0, reference.length() - suffix.length())
 				: reference.substring(0, reference.lastIndexOf('/', reference.lastIndexOf('/') - 1));
-		Resource resource = kept.resource();
-		return new Stored(base, kept.type(), resource.getIdElement().getIdPart(), kept.json(), json -> resource);
+		Resource resource = kept.resource(); // shared by the cached answer: each search gets its own copy
+		return new Stored(base, kept.type(), resource.getIdElement().getIdPart(), kept.json(), json -> resource.copy());
 	}
 
 	/** The place of a pulled slot's PractitionerRole (its Location) or SOS Location. */
