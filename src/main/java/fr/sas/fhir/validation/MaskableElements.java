@@ -13,16 +13,20 @@ import org.hl7.fhir.r5.model.ElementDefinition;
 import org.hl7.fhir.r5.model.StructureDefinition;
 
 /**
- * The top-level primitive elements of a resource whose value the validator checks only for its form, read from
- * the snapshots of the profiles the resource claims. For such an element the verdict cannot depend on which
- * well-formed value it holds: no fixed value, pattern, binding, length or range constrains it, it is not sliced,
- * and no invariant reads it. An invariant can read a top-level element only from the root element of the
- * resource, or through {@code %resource}/{@code %rootResource}; every name such an invariant mentions is excluded,
- * and one that walks the whole tree ({@code descendants()}, {@code children()}, {@code repeat()}) excludes all.
- * The core {@code dom-*} invariants only look at contained resources, which a memoised resource never has,
- * {@code ele-1} only at whether the element has a value, and {@code ref-1} only at whether a reference starts
- * with {@code #} (a local one), which a masked reference never does. A top-level Reference is maskable when the
- * profile constrains nothing inside it: its {@code reference} keeps its resource type in the shape.
+ * The primitive elements of a resource whose value the validator checks only for its form, read from the snapshots
+ * of the profiles the resource claims: top-level primitives, and the primitives of its top-level identifiers, names,
+ * addresses, contact points and positions. For such an element the verdict cannot depend on which well-formed value
+ * it holds: no fixed value, pattern, binding, length or range constrains it (in any slice), no slicing discriminates
+ * on it, and no invariant that can reach it reads it. An invariant reaches a top-level element from the root element
+ * of the resource or through {@code %resource}/{@code %rootResource}; a datatype's element also from that element and
+ * from its datatype's (or datatype profile's) own definitions. Every name such an invariant mentions is excluded, and
+ * one that walks the tree ({@code descendants()}, {@code children()}, {@code repeat()}) excludes all. The core
+ * {@code dom-*} invariants only look at contained resources (which keep their ids and their references to them),
+ * {@code ele-1} only at whether the element has a value, {@code ext-1} only at an extension's own value or
+ * extensions, {@code ref-1} only at whether a reference starts with
+ * {@code #} (a local one), which a masked reference never does, and {@code cpt-2} only at whether a contact point's
+ * value is there. A top-level Reference is maskable when the profile constrains nothing inside it: its
+ * {@code reference} keeps its resource type in the shape.
  */
 final class MaskableElements {
 
@@ -32,54 +36,183 @@ final class MaskableElements {
 		INSTANT,
 		DATE_TIME,
 		STRING,
+		DECIMAL,
 		REFERENCE
 	}
 
-	private static final Set<String> VALUE_BLIND_INVARIANTS = Set.of("ele-1", "ref-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6");
+	/**
+	 * The maskable elements of one level of a resource: primitives ({@code leaves}, by name) and the complex elements
+	 * whose primitives are maskable ({@code children}).
+	 */
+	record Mask(Map<String, Form> leaves, Map<String, Mask> children) {
+
+		static final Mask NONE = new Mask(Map.of(), Map.of());
+
+		boolean isEmpty() {
+			return leaves.isEmpty() && children.isEmpty();
+		}
+
+		/** This mask without the resource's {@code id}: a contained resource's id is what its references name. */
+		Mask withoutId() {
+			Map<String, Form> rest = new HashMap<>(leaves);
+			rest.remove("id");
+			return new Mask(Map.copyOf(rest), children);
+		}
+
+		/** What both masks mask. */
+		Mask intersect(Mask other) {
+			Map<String, Form> bothLeaves = new HashMap<>(leaves);
+			bothLeaves.entrySet().removeIf(e -> other.leaves.get(e.getKey()) != e.getValue());
+			Map<String, Mask> bothChildren = new HashMap<>();
+			children.forEach((name, mask) -> {
+				Mask theirs = other.children.get(name);
+				if (theirs != null) {
+					Mask common = mask.intersect(theirs);
+					if (!common.isEmpty()) {
+						bothChildren.put(name, common);
+					}
+				}
+			});
+			return new Mask(Map.copyOf(bothLeaves), Map.copyOf(bothChildren));
+		}
+	}
+
+	/** Datatypes whose primitive children may be masked, as the elements of a resource's top level. */
+	private static final Set<String> MASKED_DATATYPES = Set.of("Identifier", "HumanName", "Address", "ContactPoint", "BackboneElement");
+	private static final Set<String> VALUE_BLIND_INVARIANTS =
+			Set.of("ele-1", "ext-1", "ref-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6", "cpt-2");
 	private static final Pattern WALKS_TREE = Pattern.compile("\\b(descendants|children|repeat)\\s*\\(");
 	private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+	private static final String CORE = "http://hl7.org/fhir/StructureDefinition/";
 
 	private MaskableElements() {}
 
-	/** Maskable element names and their form, common to all the given profiles (empty when none). */
-	static Map<String, Form> of(List<StructureDefinition> profiles, Function<String, StructureDefinition> fetch) {
-		Map<String, Form> common = null;
+	/** The elements maskable under every one of the given profiles ({@link Mask#NONE} when none). */
+	static Mask of(List<StructureDefinition> profiles, Function<String, StructureDefinition> fetch) {
+		Mask common = null;
 		for (StructureDefinition profile : profiles) {
-			Map<String, Form> own = ofProfile(profile, fetch);
-			if (common == null) {
-				common = new HashMap<>(own);
-			} else {
-				common.keySet().retainAll(own.keySet());
-			}
+			Mask own = ofProfile(profile, fetch);
+			common = common == null ? own : common.intersect(own);
 		}
-		return common == null ? Map.of() : Map.copyOf(common);
+		return common == null ? Mask.NONE : common;
 	}
 
-	private static Map<String, Form> ofProfile(StructureDefinition profile, Function<String, StructureDefinition> fetch) {
+	private static Mask ofProfile(StructureDefinition profile, Function<String, StructureDefinition> fetch) {
 		if (!profile.hasSnapshot()) {
-			return Map.of();
+			return Mask.NONE;
 		}
 		String root = profile.getType();
 		Set<String> readByInvariants = new HashSet<>();
 		if (!collectNamesRead(profile, root, fetch, readByInvariants, new HashSet<>())) {
-			return Map.of();
+			return Mask.NONE;
 		}
-		Map<String, Form> maskable = new HashMap<>();
+		Map<String, Form> leaves = new HashMap<>();
+		Map<String, Mask> children = new HashMap<>();
 		for (ElementDefinition element : profile.getSnapshot().getElement()) {
 			String path = element.getPath();
-			if (!path.startsWith(root + ".") || path.indexOf('.', root.length() + 1) >= 0) {
+			if (!path.startsWith(root + ".") || path.indexOf('.', root.length() + 1) >= 0 || element.hasSliceName()) {
 				continue;
 			}
 			String name = path.substring(root.length() + 1);
+			if (readByInvariants.contains(name)) {
+				continue;
+			}
 			Form form = form(name, element);
 			if (form == Form.REFERENCE && constrainsInside(profile, path)) {
 				continue;
 			}
-			if (form != null && !readByInvariants.contains(name) && constrainsOnlyForm(element)) {
-				maskable.put(name, form);
+			if (form != null && constrainsOnlyForm(element)) {
+				leaves.put(name, form);
+			} else if (form == null && element.getType().size() == 1
+					&& MASKED_DATATYPES.contains(element.getType().get(0).getWorkingCode())) {
+				Mask inside = inside(profile, element, readByInvariants, fetch);
+				if (!inside.isEmpty()) {
+					children.put(name, inside);
+				}
 			}
 		}
-		return maskable;
+		return new Mask(Map.copyOf(leaves), Map.copyOf(children));
+	}
+
+	/**
+	 * The maskable primitives of a top-level complex element: its children as the profile defines them, else as its
+	 * datatype (or datatype profile) does; none when an invariant of the element or of its datatype walks the tree.
+	 */
+	private static Mask inside(StructureDefinition profile, ElementDefinition element, Set<String> readAtTop,
+			Function<String, StructureDefinition> fetch) {
+		String path = element.getPath();
+		Set<String> read = new HashSet<>(readAtTop);
+		// Slices are told apart by their discriminators' paths: those elements keep their values.
+		if (element.hasSlicing()) {
+			element.getSlicing().getDiscriminator().forEach(d -> read.add(d.getPath().split("\\.")[0]));
+		}
+		Map<String, List<ElementDefinition>> byChild = new HashMap<>();
+		for (ElementDefinition e : profile.getSnapshot().getElement()) {
+			if (e.getPath().equals(path) && !collectNames(e, read)) {
+				return Mask.NONE;
+			}
+			if (e.getPath().startsWith(path + ".") && e.getPath().indexOf('.', path.length() + 1) < 0) {
+				byChild.computeIfAbsent(e.getPath().substring(path.length() + 1), k -> new java.util.ArrayList<>()).add(e);
+			}
+		}
+		String type = element.getType().get(0).getWorkingCode();
+		boolean unrolled = !byChild.isEmpty(); // the profile defines the children itself
+		if (!type.equals("BackboneElement")) {
+			String url = element.getType().get(0).hasProfile() ? element.getType().get(0).getProfile().get(0).getValue() : CORE + type;
+			StructureDefinition datatype = fetch.apply(url);
+			if (datatype == null || !datatype.hasSnapshot()) {
+				return Mask.NONE;
+			}
+			// The datatype's invariants apply wherever it is used.
+			for (ElementDefinition e : datatype.getSnapshot().getElement()) {
+				if (!collectNames(e, read)) {
+					return Mask.NONE;
+				}
+				String p = e.getPath();
+				if (!unrolled && p.startsWith(type + ".") && p.indexOf('.', type.length() + 1) < 0) {
+					byChild.computeIfAbsent(p.substring(type.length() + 1), k -> new java.util.ArrayList<>()).add(e);
+				}
+			}
+		}
+		Map<String, Form> leaves = new HashMap<>();
+		for (Map.Entry<String, List<ElementDefinition>> child : byChild.entrySet()) {
+			String name = child.getKey();
+			if (read.contains(name) || name.equals("id") || name.equals("extension")) {
+				continue;
+			}
+			List<ElementDefinition> definitions = child.getValue();
+			ElementDefinition first = definitions.get(0);
+			if (first.getType().size() != 1) {
+				continue;
+			}
+			Form form = switch (first.getType().get(0).getWorkingCode()) {
+				case "string" -> Form.STRING;
+				case "decimal" -> Form.DECIMAL;
+				default -> null;
+			};
+			if (form != null && definitions.stream().allMatch(MaskableElements::constrainsOnlyForm)) {
+				leaves.put(name, form);
+			}
+		}
+		return new Mask(Map.copyOf(leaves), Map.of());
+	}
+
+	/** Adds the names the element's own invariants read; false when one walks the tree. */
+	private static boolean collectNames(ElementDefinition element, Set<String> names) {
+		for (ElementDefinition.ElementDefinitionConstraintComponent invariant : element.getConstraint()) {
+			String expression = invariant.getExpression();
+			if (expression == null || VALUE_BLIND_INVARIANTS.contains(invariant.getKey())) {
+				continue;
+			}
+			if (WALKS_TREE.matcher(expression).find()) {
+				return false;
+			}
+			Matcher m = NAME.matcher(expression);
+			while (m.find()) {
+				names.add(m.group());
+			}
+		}
+		return true;
 	}
 
 	private static Form form(String name, ElementDefinition element) {

@@ -25,6 +25,7 @@ final class PlainValues {
 	private static final Pattern DATE = Pattern.compile("20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])");
 	private static final Pattern TEXT = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} \\-_.,:;/'’()@+#%=?!*\"\\[\\]]{0,998}");
 	private static final int MAX_TEXT = 1000;
+	private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,6}(\\.[0-9]{1,20})?");
 
 	private PlainValues() {}
 
@@ -35,6 +36,7 @@ final class PlainValues {
 			case REFERENCE -> REFERENCE.matcher(value).matches();
 			case INSTANT -> isInstant(value);
 			case DATE_TIME -> isInstant(value) || isPartialDate(value);
+			case DECIMAL -> DECIMAL.matcher(value).matches();
 			case STRING -> value.length() <= MAX_TEXT
 					&& TEXT.matcher(value).matches()
 					&& !Character.isWhitespace(value.charAt(value.length() - 1));
@@ -43,7 +45,7 @@ final class PlainValues {
 			return null;
 		}
 		return switch (form) {
-			case STRING, ID -> form.name();
+			case STRING, ID, DECIMAL -> form.name();
 			case REFERENCE -> value.substring(0, value.indexOf('/')) + "/" + MaskableElements.Form.ID;
 			case INSTANT, DATE_TIME -> value.replaceAll("[0-9]", "0");
 		};

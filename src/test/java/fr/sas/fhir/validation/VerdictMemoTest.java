@@ -130,6 +130,66 @@ class VerdictMemoTest extends H2ServerTest {
 	}
 
 	@Test
+	void practitionersAndRolesDifferingInIdentifiersNamesAndPlacesShareOneVerdict() {
+		for (int i = 0; i < 12; i++) {
+			org.hl7.fhir.r4.model.Practitioner p = practitioner("memo-pr-" + i, "8100000000" + (10 + i));
+			p.getNameFirstRep().setFamily("Nom" + i).getGiven().clear();
+			p.getNameFirstRep().addGiven("Prénom " + i);
+			assertSameVerdict("practitioner " + i, encode(p));
+			org.hl7.fhir.r4.model.PractitionerRole role = practitionerRole("memo-ro-" + i, "memo-pr-" + i);
+			org.hl7.fhir.r4.model.Location place = (org.hl7.fhir.r4.model.Location) role.getContained().get(0);
+			place.getAddress().getLine().clear();
+			place.getAddress().addLine(i + " rue de la Paix").setCity(i % 2 == 0 ? "Rennes" : "Saint-Malo").setPostalCode("350" + (10 + i));
+			place.getIdentifierFirstRep().setValue("place-" + i);
+			place.getPosition().setLatitude(48.1 + i / 100.0).setLongitude(-1.6 - i / 100.0);
+			assertSameVerdict("role " + i, encode(role));
+		}
+		assertThat(memo.size()).as("one verdict for the practitioners, one for the roles").isEqualTo(2);
+	}
+
+	@Test
+	void everyBrokenOrUnusualNestedValueGetsTheFullValidatorsVerdict() {
+		String practitioner = encode(practitioner("memo-np", "810000000099"));
+		String role = encode(practitionerRole("memo-nr", "memo-np"));
+		assertSameVerdict("practitioner", practitioner);
+		assertSameVerdict("role", role);
+		Map<String, Consumer<ObjectNode>> onPractitioner = new LinkedHashMap<>();
+		onPractitioner.put("empty identifier value", p -> ((ObjectNode) p.get("identifier").get(0)).put("value", ""));
+		onPractitioner.put("identifier value with spaces", p -> ((ObjectNode) p.get("identifier").get(0)).put("value", " 8100 "));
+		onPractitioner.put("identifier value with markup", p -> ((ObjectNode) p.get("identifier").get(0)).put("value", "<b>8</b>"));
+		onPractitioner.put("identifier value as a number", p -> ((ObjectNode) p.get("identifier").get(0)).put("value", 810000000099L));
+		onPractitioner.put("identifier value with extension", p -> ((ObjectNode) p.get("identifier").get(0)).putObject("_value")
+				.putArray("extension").addObject().put("url", "http://example.org/x").put("valueString", "y"));
+		onPractitioner.put("family with trailing space", p -> ((ObjectNode) p.get("name").get(0)).put("family", "Martin "));
+		onPractitioner.put("given as a number", p -> ((ObjectNode) p.get("name").get(0)).putArray("given").add(3));
+		onPractitioner.put("given empty", p -> ((ObjectNode) p.get("name").get(0)).putArray("given").add(""));
+		onPractitioner.put("name as an object", p -> p.putObject("name").put("family", "Martin"));
+		onPractitioner.put("identifier as a string", p -> p.put("identifier", "810000000099"));
+		onPractitioner.put("identifier without value", p -> ((ObjectNode) p.get("identifier").get(0)).remove("value"));
+		onPractitioner.put("another identifier system", p -> ((ObjectNode) p.get("identifier").get(0)).put("system", "urn:oid:1.2.3"));
+		for (Map.Entry<String, Consumer<ObjectNode>> variant : onPractitioner.entrySet()) {
+			ObjectNode p = parse(practitioner);
+			variant.getValue().accept(p);
+			assertSameVerdict(variant.getKey(), p.toString());
+		}
+		Map<String, Consumer<ObjectNode>> onPlace = new LinkedHashMap<>();
+		onPlace.put("empty city", l -> ((ObjectNode) l.get("address")).put("city", ""));
+		onPlace.put("postal code with markup", l -> ((ObjectNode) l.get("address")).put("postalCode", "<35000>"));
+		onPlace.put("no address", l -> l.remove("address"));
+		onPlace.put("latitude as text", l -> l.putObject("position").put("latitude", "48.1").put("longitude", -1.6));
+		onPlace.put("latitude in exponent", l -> l.putObject("position").put("latitude", 4.81e1).put("longitude", -1.6));
+		onPlace.put("no longitude", l -> l.putObject("position").put("latitude", 48.1));
+		onPlace.put("another contained id", l -> l.put("id", "elsewhere"));
+		onPlace.put("place identifier with spaces", l -> ((ObjectNode) l.get("identifier").get(0)).put("value", "a  b "));
+		onPlace.put("unknown profile", l -> ((ObjectNode) l.get("meta")).putArray("profile").add("http://example.org/none"));
+		for (Map.Entry<String, Consumer<ObjectNode>> variant : onPlace.entrySet()) {
+			ObjectNode r = parse(role);
+			variant.getValue().accept((ObjectNode) r.get("contained").get(0));
+			assertSameVerdict(variant.getKey(), r.toString());
+		}
+	}
+
+	@Test
 	void otherGovernedTypesToo() {
 		for (Resource resource : List.<Resource>of(
 				practitioner("memo-p1", "810000000001"),
