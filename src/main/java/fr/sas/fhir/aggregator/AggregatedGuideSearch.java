@@ -1,16 +1,11 @@
 package fr.sas.fhir.aggregator;
 
 import ca.uhn.fhir.interceptor.api.Hook;
-import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.RequestTypeEnum;
-import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.GuideSearchRequest;
 import fr.sas.fhir.common.GuideShapes;
@@ -75,7 +70,7 @@ class AggregatedGuideSearch {
 	public boolean answerFromPublishers(RequestDetails request, HttpServletRequest httpRequest, HttpServletResponse httpResponse)
 			throws IOException {
 		if (!properties.uses(AggregatorProperties.Source.PUBLISHERS) || request.getHeader(PublisherClient.AGGREGATED_HEADER) != null
-				|| !isSearch(request)) {
+				|| !GuideSearchRequest.isSearch(request)) {
 			return true;
 		}
 		try {
@@ -87,27 +82,14 @@ class AggregatedGuideSearch {
 			}
 			answer(read.get(), request, httpRequest, httpResponse);
 		} catch (InvalidRequestException refused) {
-			RestfulServerUtils.streamResponseAsResource(request.getServer(), refused.getOperationOutcome(), Set.of(),
-					refused.getStatusCode(), false, false, request);
+			EncodedAnswers.refuse(request, refused);
 		}
 		return false;
 	}
 
-	private static boolean isSearch(RequestDetails request) {
-		return request.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
-				|| (request.getRequestType() == RequestTypeEnum.GET && request.getId() == null && request.getOperation() == null
-						&& request.getResourceName() != null);
-	}
-
 	private void answer(GuideSearchRequest search, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {
-		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
-		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)) {
-			broadcaster.callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, new HookParams()
-					.add(RequestDetails.class, request)
-					.addIfMatchesType(ServletRequestDetails.class, request)
-					.add(RestOperationTypeEnum.class, RestOperationTypeEnum.SEARCH_TYPE));
-		}
+		EncodedAnswers.preHandled(request);
 		boolean sos = search.shape() == GuideSearchRequest.Shape.SOS;
 		UseCase useCase = sos ? UseCase.SOS : search.includes().stream()
 				.anyMatch(i -> "service-type-reference".equals(i.param())) ? UseCase.CPTS : UseCase.INDIVIDUAL;

@@ -136,6 +136,27 @@ public final class EncodedAnswers {
 		}
 	};
 
+	/**
+	 * The {@code SERVER_INCOMING_REQUEST_PRE_HANDLED} hooks (where authorization sits), as HAPI calls them before a
+	 * search: for a search answered outside HAPI's pipeline.
+	 */
+	public static void preHandled(RequestDetails request) {
+		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
+		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)) {
+			broadcaster.callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, new HookParams()
+					.add(RequestDetails.class, request)
+					.addIfMatchesType(ServletRequestDetails.class, request)
+					.add(ca.uhn.fhir.rest.api.RestOperationTypeEnum.class, ca.uhn.fhir.rest.api.RestOperationTypeEnum.SEARCH_TYPE));
+		}
+	}
+
+	/** A refusal answered from a hook (an exception thrown out of a hook is logged by HAPI as a failure of it). */
+	public static void refuse(RequestDetails request, ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException refused)
+			throws IOException {
+		RestfulServerUtils.streamResponseAsResource(request.getServer(), refused.getOperationOutcome(), Set.of(),
+				refused.getStatusCode(), false, false, request);
+	}
+
 	/** The {@code SERVER_OUTGOING_RESPONSE} hooks, as HAPI calls them; false when one has answered itself. */
 	public static boolean outgoingResponse(RequestDetails request, ResponseDetails response,
 			HttpServletRequest httpRequest, HttpServletResponse httpResponse) {

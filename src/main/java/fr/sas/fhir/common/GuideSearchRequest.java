@@ -43,6 +43,13 @@ public record GuideSearchRequest(
 	public static final String SOS_CHAIN = "actor:Location.organization.identifier";
 	private static final String HAS = "_has:Slot:schedule:";
 
+	/** Whether the request is a type-level search (a GET of a type, with no id nor operation). */
+	public static boolean isSearch(ca.uhn.fhir.rest.api.server.RequestDetails request) {
+		return request.getRestOperationType() == ca.uhn.fhir.rest.api.RestOperationTypeEnum.SEARCH_TYPE
+				|| (request.getRequestType() == ca.uhn.fhir.rest.api.RequestTypeEnum.GET && request.getId() == null
+						&& request.getOperation() == null && request.getResourceName() != null);
+	}
+
 	/** Parameters that never change what a search matches: output format and paging. */
 	private static final Set<String> NEUTRAL = Set.of("_format", "_pretty", "_count", "_offset");
 

@@ -2,7 +2,6 @@ package fr.sas.fhir.search;
 
 import fr.sas.fhir.common.GuideSearchRequest;
 
-import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -16,8 +15,6 @@ import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.api.BundleLinks;
 import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
-import ca.uhn.fhir.rest.api.RequestTypeEnum;
-import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
@@ -78,9 +75,7 @@ public class GuideSearchInterceptor {
 			}
 			return answer(search.get(), request, httpRequest, httpResponse);
 		} catch (InvalidRequestException refused) {
-			// Answered here: an exception thrown out of a hook is logged by HAPI as an interceptor failure.
-			RestfulServerUtils.streamResponseAsResource(request.getServer(), refused.getOperationOutcome(),
-					Set.of(), refused.getStatusCode(), false, false, request);
+			EncodedAnswers.refuse(request, refused);
 			return false;
 		}
 	}
@@ -88,12 +83,7 @@ public class GuideSearchInterceptor {
 	private boolean answer(GuideSearchRequest search, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {
 		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
-		if (broadcaster != null && broadcaster.hasHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)) {
-			broadcaster.callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, new HookParams()
-					.add(RequestDetails.class, request)
-					.addIfMatchesType(ServletRequestDetails.class, request)
-					.add(RestOperationTypeEnum.class, RestOperationTypeEnum.SEARCH_TYPE));
-		}
+		EncodedAnswers.preHandled(request);
 		int pageSize = search.count() != null ? search.count() : properties.getFhir().getDefaultPageSize();
 		GuideSearchExecutor.Page page = executor.execute(search, request, pageSize);
 		String profile = SearchBundleProfiles.of(search.shape(), page.entries());
@@ -138,10 +128,7 @@ public class GuideSearchInterceptor {
 
 	private Optional<GuideSearchRequest> guideSearch(RequestDetails request) {
 		SasProperties.Search settings = properties.getSearch();
-		boolean search = request.getRestOperationType() == RestOperationTypeEnum.SEARCH_TYPE
-				|| (request.getRequestType() == RequestTypeEnum.GET && request.getId() == null
-						&& request.getOperation() == null && request.getResourceName() != null);
-		if (!settings.isDedicatedPath() || !search) {
+		if (!settings.isDedicatedPath() || !GuideSearchRequest.isSearch(request)) {
 			return Optional.empty();
 		}
 		if (settings.isPlainPathHeader() && "hapi".equalsIgnoreCase(request.getHeader(PATH_HEADER))) {
