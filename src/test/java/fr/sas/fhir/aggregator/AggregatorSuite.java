@@ -53,8 +53,13 @@ final class AggregatorSuite {
 		return settings;
 	}
 
-	static void properties(DynamicPropertyRegistry registry) {
+	/**
+	 * The settings in a test context's registry, with a data directory of its own: the aggregator's context is not the
+	 * one the other suites share, and two contexts on one Lucene directory fight over its write lock.
+	 */
+	static void properties(DynamicPropertyRegistry registry, String dataDirectory) {
 		settings().forEach((key, value) -> registry.add(key, () -> value));
+		registry.add("sas.data-dir", () -> DIR.resolve(dataDirectory).toString());
 	}
 
 	static String[] arguments() {
