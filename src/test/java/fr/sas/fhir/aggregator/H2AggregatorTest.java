@@ -9,6 +9,6 @@ class H2AggregatorTest extends H2ServerTest implements AggregatorContract {
 
 	@DynamicPropertySource
 	static void aggregator(DynamicPropertyRegistry registry) {
-		AggregatorSuite.properties(registry, "h2-data");
+		AggregatorSuite.properties(registry);
 	}
 }

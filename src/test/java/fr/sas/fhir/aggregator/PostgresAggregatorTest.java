@@ -18,7 +18,7 @@ class PostgresAggregatorTest extends PostgresServerTest implements AggregatorCon
 
 	@DynamicPropertySource
 	static void aggregator(DynamicPropertyRegistry registry) {
-		AggregatorSuite.properties(registry, "pg-lucene");
+		AggregatorSuite.properties(registry);
 	}
 
 	@Test

@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The embedded default (H2 file database + local Lucene) in a temporary data directory, one per test JVM. */
+/**
+ * The embedded default (H2 file database + local Lucene) in a temporary data directory of each Spring context: the
+ * method runs when a context is built, and two contexts on one directory would fight over H2's file and Lucene's
+ * write lock.
+ */
 public abstract class H2ServerTest extends ServerTestBase {
-
-	private static final Path DATA_DIR = tempDir();
 
 	@DynamicPropertySource
 	static void embeddedDefault(DynamicPropertyRegistry registry) {
-		registry.add("sas.data-dir", DATA_DIR::toString);
+		String dataDir = tempDir().toString();
+		registry.add("sas.data-dir", () -> dataDir);
 	}
 
 	private static Path tempDir() {

@@ -21,10 +21,10 @@ public abstract class PostgresServerTest extends ServerTestBase {
 		registry.add("spring.datasource.url", PostgresTestDatabase::url);
 		registry.add("spring.datasource.username", PostgresTestDatabase::user);
 		registry.add("spring.datasource.password", PostgresTestDatabase::password);
-		registry.add("sas.data-dir", LUCENE_DIR::toString);
+		// A Lucene directory for each context built (this method runs then): two would fight over its write lock.
+		String luceneDir = tempDir().toString();
+		registry.add("sas.data-dir", () -> luceneDir);
 	}
-
-	private static final java.nio.file.Path LUCENE_DIR = tempDir();
 
 	private static java.nio.file.Path tempDir() {
 		try {
