@@ -108,7 +108,8 @@ class FanOut {
 			Set<String> notes = new LinkedHashSet<>();
 			Map<String, Set<String>> foundBy = new HashMap<>();
 			// An identifier asked of everyone that nobody has slots for is not asked again for a while, provided every
-			// endpoint called answered: one known down (its breaker open, not called) does not keep it asked.
+			// endpoint answered: one not called (its breaker open, its bulkhead full) may hold it, and once back its
+			// slots must not stay hidden behind a "nobody" learnt while it was away.
 			boolean everyoneAnswered = true;
 			for (Map.Entry<PublisherEndpoint, List<CompletableFuture<PulledAnswer>>> e : calls.entrySet()) {
 				PublisherEndpoint endpoint = e.getKey();
@@ -118,9 +119,7 @@ class FanOut {
 						everyoneAnswered = false;
 						notes.add(name(endpoint) + " did not answer within the search's time budget: its slots are missing");
 					} else if (!answer.check().usable()) {
-						if (answer.check().call().outcome().called()) {
-							everyoneAnswered = false; // it may hold them: asked again next time
-						}
+						everyoneAnswered = false; // it may hold them: asked again next time
 						notes.add(name(endpoint) + ": " + answer.check().invalid() + "; its slots are missing");
 					} else {
 						usable.add(answer);
