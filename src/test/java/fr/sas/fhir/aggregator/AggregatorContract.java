@@ -313,6 +313,26 @@ interface AggregatorContract {
 	}
 
 	@Test
+	default void aPractitionerOfAnEndpointAwayIsNotLearntAsNobodysAndItsSlotsShowOnceItIsBack() {
+		String a = rpps();
+		List<String> slotsA = agenda(a, 1);
+		PublisherStandIn away = PublisherStandIn.http(target -> Answer.status(500));
+		try (away; PublisherStandIn other = owning(List.of())) {
+			registered(away);
+			registered(other);
+			// Until its breaker opens, then while it is open: the other endpoint answers that it has nothing for a.
+			for (int i = 0; i < 6; i++) {
+				search(List.of(a), DAY.plusMinutes(i), DAY.plusDays(2));
+			}
+			away.behave(PublisherStandIn.owning(fhir().base(), List.of(a), UnaryOperator.identity(), away.base()));
+			// Once its breaker lets it be probed, its practitioner's slots come back: nothing learnt it as nobody's.
+			await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+					assertThat(slotIds(search(List.of(a), DAY.plusMinutes(10 + away.calls()), DAY.plusDays(2)).bundle()))
+							.containsExactlyInAnyOrderElementsOf(slotsA));
+		}
+	}
+
+	@Test
 	default void aSuspendedEndpointIsNoLongerCalledAndActiveResumesIt() {
 		String a = rpps();
 		List<String> slotsA = agenda(a, 2);
