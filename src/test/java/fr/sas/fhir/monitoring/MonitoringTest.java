@@ -54,9 +54,14 @@ class MonitoringTest extends H2ServerTest {
 		registry.add("sas.monitoring.relay.interval", () -> "1h");
 		registry.add("sas.monitoring.relay.backoff", () -> "30s");
 		registry.add("sas.monitoring.webhooks[0]", RECEIVER::url);
+		registry.add("sas.monitoring.mail-to[0]", () -> "exploitation@sas.example.fr");
+		registry.add("spring.mail.host", () -> "127.0.0.1");
+		registry.add("spring.mail.port", () -> Integer.toString(SMTP.port()));
+		registry.add("sas.monitoring.suspend-after", () -> "30m");
 	}
 
 	static final WebhookReceiver RECEIVER = new WebhookReceiver();
+	static final SmtpStandIn SMTP = new SmtpStandIn();
 	/** Thursday 7 May 2026, 10:00 in Paris: Friday is a public holiday (8 May), then a weekend. */
 	static final Instant THURSDAY = Instant.parse("2026-05-07T08:00:00Z");
 
@@ -67,6 +72,10 @@ class MonitoringTest extends H2ServerTest {
 
 	static void at(Instant when) {
 		TestClock.shift(Duration.between(Instant.now(), when));
+	}
+
+	List<Notice> webhookNotices(String issueId) {
+		return relay.ofIssue(issueId).stream().filter(n -> n.getChannel().equals("webhook")).toList();
 	}
 
 	DetectedIssue issue(String id) {
@@ -129,6 +138,9 @@ class MonitoringTest extends H2ServerTest {
 					.containsExactly("opened", "closed");
 			relay.run();
 			assertThat(RECEIVER.about(id)).hasSize(2);
+			assertThat(SMTP.messages()).filteredOn(m -> m.contains("Endpoint/" + endpoint.id())).hasSize(2)
+					.anyMatch(m -> m.contains("[SAS] blocking alert opened") && m.contains("exploitation@sas.example.fr"))
+					.anyMatch(m -> m.contains("[SAS] blocking alert closed"));
 		}
 	}
 
@@ -153,8 +165,8 @@ class MonitoringTest extends H2ServerTest {
 				relay.run();
 				assertThat(RECEIVER.about(id)).isEmpty();
 				// the first tried once (the second round waited for its back-off), the second waits behind it (order)
-				assertThat(relay.ofIssue(id)).extracting(Notice::getState).containsExactly(Notice.State.PENDING, Notice.State.PENDING);
-				assertThat(relay.ofIssue(id)).extracting(Notice::getAttempts).containsExactly(1, 0);
+				assertThat(webhookNotices(id)).extracting(Notice::getState).containsExactly(Notice.State.PENDING, Notice.State.PENDING);
+				assertThat(webhookNotices(id)).extracting(Notice::getAttempts).containsExactly(1, 0);
 				RECEIVER.down(false);
 				at(THURSDAY.plus(Duration.ofDays(30)).plusSeconds(600)); // past the back-off
 				relay.run();
@@ -162,7 +174,7 @@ class MonitoringTest extends H2ServerTest {
 				assertThat(RECEIVER.about(id)).extracting(d -> d.body().replaceAll(".*\"event\":\"([a-z]+)\".*", "$1"))
 						.containsExactly("opened", "acknowledged");
 				assertThat(RECEIVER.about(id)).extracting(WebhookReceiver.Delivery::notice).doesNotHaveDuplicates();
-				assertThat(relay.ofIssue(id)).allSatisfy(n -> assertThat(n.getState()).isEqualTo(Notice.State.SENT));
+				assertThat(relay.ofIssue(id)).hasSize(4).allSatisfy(n -> assertThat(n.getState()).isEqualTo(Notice.State.SENT));
 
 				Parameters status = fhir().get("/Endpoint/" + endpoint.id() + "/$status").as(Parameters.class);
 				assertThat(status.getParameter("lastHour").getPart()).anyMatch(p -> p.getName().equals("timeouts")
@@ -183,8 +195,15 @@ class MonitoringTest extends H2ServerTest {
 	@Autowired
 	PublisherRegistry registry;
 
+	/**
+	 * Every notice delivered before the next test: the tests travel in time, and a receiver's notices wait behind its
+	 * oldest pending one (order per receiver), which a test in the past would otherwise see in its future.
+	 */
 	@AfterEach
-	void resetClock() {
+	void deliverEverythingAndResetTheClock() {
+		RECEIVER.down(false);
+		at(Instant.now().plus(Duration.ofDays(400)));
+		relay.run();
 		TestClock.reset();
 	}
 
@@ -302,6 +321,36 @@ class MonitoringTest extends H2ServerTest {
 			WebElement row = chromium.driver().findElement(itsAlert);
 			assertThat(row.getText()).contains("blocking").contains("unreachable");
 			assertThat(chromium.consoleErrors()).isEmpty();
+		}
+	}
+
+	@Test
+	void aBlockingAlertOpenTooLongSuspendsItsEndpointAndSaysSo() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.status(500))) {
+			PublisherEndpoint endpoint = registered(standIn);
+			Instant start = THURSDAY.plus(Duration.ofDays(90));
+			at(start);
+			call(endpoint);
+			at(start.plusSeconds(180));
+			call(endpoint);
+			evaluation.evaluate();
+			String id = alertsOf(endpoint).get(0).getIdElement().getIdPart();
+			at(start.plus(Duration.ofMinutes(20)));
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(fhir().get("/Endpoint/" + endpoint.id()).as(Endpoint.class).getStatus()).as("before suspend-after")
+					.isEqualTo(Endpoint.EndpointStatus.ACTIVE);
+			at(start.plus(Duration.ofMinutes(34)));
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(fhir().get("/Endpoint/" + endpoint.id()).as(Endpoint.class).getStatus()).isEqualTo(Endpoint.EndpointStatus.SUSPENDED);
+			assertThat(registry.byId(endpoint.id()).orElseThrow().callable(start.plus(Duration.ofMinutes(34)))).isFalse();
+			DetectedIssue issue = issue(id);
+			assertThat(issue.getExtensionByUrl(Alerts.SUSPENDED)).isNotNull();
+			assertThat(issue.getStatus()).as("still open: reactivation is an operator's act").isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+			assertThat(webhookNotices(id)).extracting(Notice::getEvent).containsExactly("opened", "suspended");
+			evaluation.evaluate(); // suspended: not judged, not suspended again
+			assertThat(webhookNotices(id)).hasSize(2);
 		}
 	}
 }
