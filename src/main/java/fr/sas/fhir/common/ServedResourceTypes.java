@@ -18,8 +18,8 @@ public final class ServedResourceTypes {
 			"HealthcareService",
 			"Appointment");
 
-	/** The platform side's own types: the publishers' endpoints the aggregator calls. */
-	public static final List<String> PLATFORM = List.of("Endpoint");
+	/** The platform side's own types: the publishers' endpoints the aggregator calls, the monitoring's alerts. */
+	public static final List<String> PLATFORM = List.of("Endpoint", "DetectedIssue");
 
 	/** Types whose writes must claim one of the installed profiles for their type and are validated against it. */
 	public static final List<String> GOVERNED =

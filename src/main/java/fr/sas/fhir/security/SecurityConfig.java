@@ -121,6 +121,9 @@ public class SecurityConfig {
 				.authorizeHttpRequests(a -> a
 						.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
 						.requestMatchers("/fhir/metadata", "/actuator/health", "/actuator/health/**").permitAll()
+						// The meters (monitoring): administrators and analysts (a Prometheus scraper is given an analyst's identity).
+						.requestMatchers("/actuator/prometheus").hasAnyAuthority(Role.ADMIN.authority(), Role.ANALYST.authority(),
+								Role.LOCAL_TRIAL.authority())
 						.anyRequest().authenticated());
 		if (properties.getOidc().isEnabled()) {
 			TokenCallers tokens = new TokenCallers(properties.getOidc());

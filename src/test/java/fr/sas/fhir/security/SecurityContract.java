@@ -301,6 +301,17 @@ abstract class SecurityContract {
 		expect(admin().get("/Endpoint/" + id), 200);
 	}
 
+	/** The monitoring's alerts (DetectedIssue) are the administrators' alone, like the registry they are about. */
+	@Test
+	void onlyAdministratorsReadTheMonitoringsAlerts() {
+		for (FhirHttp caller : List.of(publisherA(), platform(), lrm(), regulator(), analyst())) {
+			Response search = caller.get("/DetectedIssue?_count=10");
+			expect(search, 403);
+			assertThat(search.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("SAS-authorization");
+		}
+		expect(admin().get("/DetectedIssue?_count=10"), 200);
+	}
+
 	/** Spring Security's observations are off by default (sas.security.observations): the request's metric stays. */
 	@Test
 	void theSecurityFiltersAreNotObservedButTheRequestIs() {

@@ -1,0 +1,60 @@
+package fr.sas.fhir.monitoring;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code sas.monitoring.*}: the publishers' interfaces watched (meters, anomaly rules, alerts and their notification).
+ *
+ * @param enabled the meters of the publishers' calls, the rules, the alerts, the notices
+ * @param evaluateEvery how often the rules are evaluated (on one node at a time)
+ * @param flushEvery how often a node adds its calls' figures to the shared per-minute table
+ * @param window the window of the rate rules (error rate, p95, invalid answers)
+ * @param minimumCalls fewest calls in the window before a rate rule may hold
+ * @param unreachableFor an endpoint failing every call for that long: blocking
+ * @param errorRate failed share of the calls over the window: major
+ * @param latencyShare p95 over that share of the endpoint's time budget: major (calls are cut at the budget)
+ * @param invalidRate share of checked answers refused or with dropped entries: minor
+ * @param certificateWarning a server certificate expiring within that: minor
+ * @param closeAfter a rule that stopped holding for that long closes its alert
+ * @param retention how long the per-minute figures are kept
+ * @param suspendAfter a blocking alert open that long suspends the endpoint; 0: never (default)
+ * @param webhooks URLs every alert event is POSTed to (JSON)
+ * @param mailTo addresses every alert event is e-mailed to (needs {@code spring.mail.host})
+ * @param mailFrom the sender of those e-mails
+ * @param relay the notices' relay
+ */
+@ConfigurationProperties(prefix = "sas.monitoring")
+public record MonitoringProperties(
+		@DefaultValue("false") boolean enabled,
+		@DefaultValue("1m") Duration evaluateEvery,
+		@DefaultValue("5s") Duration flushEvery,
+		@DefaultValue("15m") Duration window,
+		@DefaultValue("5") int minimumCalls,
+		@DefaultValue("5m") Duration unreachableFor,
+		@DefaultValue("0.25") double errorRate,
+		@DefaultValue("0.8") double latencyShare,
+		@DefaultValue("0.1") double invalidRate,
+		@DefaultValue("30d") Duration certificateWarning,
+		@DefaultValue("10m") Duration closeAfter,
+		@DefaultValue("2d") Duration retention,
+		@DefaultValue("0s") Duration suspendAfter,
+		@DefaultValue List<String> webhooks,
+		@DefaultValue List<String> mailTo,
+		@DefaultValue("sas-fhir-server@localhost") String mailFrom,
+		@DefaultValue Relay relay) {
+
+	/**
+	 * @param interval how often pending notices are looked for (also after a restart)
+	 * @param backoff first wait after a failed delivery, doubled at each failure
+	 * @param maxBackoff longest wait
+	 * @param timeout one delivery's time-out
+	 */
+	public record Relay(
+			@DefaultValue("5s") Duration interval,
+			@DefaultValue("2s") Duration backoff,
+			@DefaultValue("10m") Duration maxBackoff,
+			@DefaultValue("10s") Duration timeout) {}
+}

@@ -1,0 +1,356 @@
+package fr.sas.fhir.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.sas.fhir.publishers.CheckedAnswer;
+import fr.sas.fhir.publishers.PublisherCall;
+import fr.sas.fhir.publishers.PublisherClient;
+import fr.sas.fhir.publishers.PublisherEndpoint;
+import fr.sas.fhir.publishers.PublisherRegistry;
+import fr.sas.fhir.publishers.UseCase;
+import fr.sas.fhir.support.FhirHttp.Response;
+import fr.sas.fhir.support.H2ServerTest;
+import fr.sas.fhir.support.PublisherStandIn;
+import fr.sas.fhir.support.TestClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.time.Instant;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DetectedIssue;
+import org.hl7.fhir.r4.model.Endpoint;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Parameters;
+import static org.awaitility.Awaitility.await;
+
+import fr.sas.fhir.support.HeadlessChromium;
+import org.junit.jupiter.api.AfterEach;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The monitoring on the embedded default: meters, rules and alerts, notices, views; one context for them all. */
+class MonitoringTest extends H2ServerTest {
+
+	static final String EMPTY_BUNDLE = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}";
+
+	@DynamicPropertySource
+	static void monitoring(DynamicPropertyRegistry registry) throws Exception {
+		Path dir = Files.createTempDirectory("sas-monitoring-test");
+		registry.add("sas.data-dir", dir::toString);
+		registry.add("sas.monitoring.enabled", () -> "true");
+		registry.add("management.prometheus.metrics.export.enabled", () -> "true"); // Spring Boot tests turn exporters off
+		registry.add("sas.monitoring.evaluate-every", () -> "1h"); // the tests evaluate when they choose
+		registry.add("sas.monitoring.flush-every", () -> "1h");
+		registry.add("sas.publishers.circuit-breaker.minimum-calls", () -> "1000"); // every call reaches the stand-ins
+		registry.add("sas.monitoring.unreachable-for", () -> "2m");
+		registry.add("sas.monitoring.close-after", () -> "2m");
+		registry.add("sas.monitoring.relay.interval", () -> "1h");
+		registry.add("sas.monitoring.relay.backoff", () -> "30s");
+		registry.add("sas.monitoring.webhooks[0]", RECEIVER::url);
+		registry.add("sas.monitoring.mail-to[0]", () -> "exploitation@sas.example.fr");
+		registry.add("spring.mail.host", () -> "127.0.0.1");
+		registry.add("spring.mail.port", () -> Integer.toString(SMTP.port()));
+		registry.add("sas.monitoring.suspend-after", () -> "30m");
+	}
+
+	static final WebhookReceiver RECEIVER = new WebhookReceiver();
+	static final SmtpStandIn SMTP = new SmtpStandIn();
+	/** Thursday 7 May 2026, 10:00 in Paris: Friday is a public holiday (8 May), then a weekend. */
+	static final Instant THURSDAY = Instant.parse("2026-05-07T08:00:00Z");
+
+	@Autowired
+	RuleEvaluation evaluation;
+	@Autowired
+	NoticeRelay relay;
+
+	static void at(Instant when) {
+		TestClock.shift(Duration.between(Instant.now(), when));
+	}
+
+	List<Notice> webhookNotices(String issueId) {
+		return relay.ofIssue(issueId).stream().filter(n -> n.getChannel().equals("webhook")).toList();
+	}
+
+	DetectedIssue issue(String id) {
+		return fhir().get("/DetectedIssue/" + id).as(DetectedIssue.class);
+	}
+
+	List<DetectedIssue> alertsOf(PublisherEndpoint endpoint) {
+		return fhir().get("/DetectedIssue?implicated=Endpoint/" + endpoint.id()).bundle().getEntry().stream()
+				.map(e -> (DetectedIssue) e.getResource()).toList();
+	}
+
+	@Test
+	void aPublisherGoingDownOpensOneBlockingAlertWithItsDeadlineAndItClosesWhenItRecovers() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.status(503))) {
+			PublisherEndpoint endpoint = registered(standIn);
+			at(THURSDAY);
+			call(endpoint);
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(alertsOf(endpoint)).as("failing for less than unreachable-for").isEmpty();
+
+			at(THURSDAY.plusSeconds(150));
+			call(endpoint);
+			evaluation.evaluate();
+			at(THURSDAY.plusSeconds(200));
+			call(endpoint);
+			evaluation.evaluate(); // still down: no second alert
+			List<DetectedIssue> alerts = alertsOf(endpoint);
+			assertThat(alerts).singleElement().satisfies(issue -> {
+				assertThat(issue.getMeta().getProfile()).anyMatch(p -> p.getValue().equals(Alerts.PROFILE));
+				assertThat(issue.getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+				assertThat(issue.getSeverity()).isEqualTo(DetectedIssue.DetectedIssueSeverity.HIGH);
+				assertThat(issue.getCode().getCodingFirstRep().getCode()).isEqualTo("unreachable");
+				assertThat(issue.getImplicatedFirstRep().getReference()).isEqualTo("Endpoint/" + endpoint.id());
+				assertThat(issue.getIdentifiedDateTimeType().getValue().toInstant()).isBetween(THURSDAY, THURSDAY.plusSeconds(200));
+				// 2 working days: Friday 8 May (holiday), the weekend, Monday (1), Tuesday (2), at the time it opened
+				Instant opened = issue.getIdentifiedDateTimeType().getValue().toInstant();
+				assertThat(((DateTimeType) issue.getExtensionByUrl(Alerts.DEADLINE).getValue()).getValue().toInstant())
+						.isEqualTo(opened.plus(Duration.ofDays(5)));
+				assertThat(issue.getEvidence()).anyMatch(e -> e.getCodeFirstRep().getText().contains("HTTP 503")
+						&& e.getCodeFirstRep().getText().contains(standIn.base()));
+			});
+			String id = alerts.get(0).getIdElement().getIdPart();
+
+			standIn.behave(path -> PublisherStandIn.Answer.json(EMPTY_BUNDLE));
+			at(THURSDAY.plusSeconds(300));
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(issue(id).getStatus()).as("recovered, not yet for close-after").isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+			at(THURSDAY.plusSeconds(500));
+			call(endpoint);
+			evaluation.evaluate();
+			DetectedIssue closed = issue(id);
+			assertThat(closed.getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.FINAL);
+			assertThat(closed.getExtensionByUrl(Alerts.CLOSED)).isNotNull();
+			assertThat(alertsOf(endpoint)).hasSize(1);
+
+			relay.run();
+			assertThat(RECEIVER.about(id)).extracting(d -> d.body().replaceAll(".*\"event\":\"([a-z]+)\".*", "$1"))
+					.containsExactly("opened", "closed");
+			relay.run();
+			assertThat(RECEIVER.about(id)).hasSize(2);
+			assertThat(SMTP.messages()).filteredOn(m -> m.contains("Endpoint/" + endpoint.id())).hasSize(2)
+					.anyMatch(m -> m.contains("[SAS] blocking alert opened") && m.contains("exploitation@sas.example.fr"))
+					.anyMatch(m -> m.contains("[SAS] blocking alert closed"));
+		}
+	}
+
+	@Test
+	void theWebhookReceiverDownThenUpGetsEveryEventOnce() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.hang())) {
+			PublisherEndpoint endpoint = registered(standIn);
+			RECEIVER.down(true);
+			try {
+				at(THURSDAY.plus(Duration.ofDays(30)));
+				call(endpoint);
+				at(THURSDAY.plus(Duration.ofDays(30)).plusSeconds(180));
+				call(endpoint);
+				evaluation.evaluate();
+				DetectedIssue alert = alertsOf(endpoint).get(0);
+				String id = alert.getIdElement().getIdPart();
+				Response ack = fhir().post("/DetectedIssue/" + id + "/$acknowledge", "{\"resourceType\":\"Parameters\",\"parameter\":"
+						+ "[{\"name\":\"note\",\"valueString\":\"éditeur prévenu\"}]}");
+				assertThat(ack.status()).as(ack.toString()).isEqualTo(200);
+				assertThat(ack.as(DetectedIssue.class).getMitigation()).anyMatch(m -> m.getAction().getText().contains("éditeur prévenu"));
+				relay.run();
+				relay.run();
+				assertThat(RECEIVER.about(id)).isEmpty();
+				// the first tried once (the second round waited for its back-off), the second waits behind it (order)
+				assertThat(webhookNotices(id)).extracting(Notice::getState).containsExactly(Notice.State.PENDING, Notice.State.PENDING);
+				assertThat(webhookNotices(id)).extracting(Notice::getAttempts).containsExactly(1, 0);
+				RECEIVER.down(false);
+				at(THURSDAY.plus(Duration.ofDays(30)).plusSeconds(600)); // past the back-off
+				relay.run();
+				relay.run();
+				assertThat(RECEIVER.about(id)).extracting(d -> d.body().replaceAll(".*\"event\":\"([a-z]+)\".*", "$1"))
+						.containsExactly("opened", "acknowledged");
+				assertThat(RECEIVER.about(id)).extracting(WebhookReceiver.Delivery::notice).doesNotHaveDuplicates();
+				assertThat(relay.ofIssue(id)).hasSize(4).allSatisfy(n -> assertThat(n.getState()).isEqualTo(Notice.State.SENT));
+
+				Parameters status = fhir().get("/Endpoint/" + endpoint.id() + "/$status").as(Parameters.class);
+				assertThat(status.getParameter("lastHour").getPart()).anyMatch(p -> p.getName().equals("timeouts")
+						&& ((IntegerType) p.getValue()).getValue() == 2);
+				assertThat(status.getParameters("alert")).singleElement().satisfies(a -> {
+					assertThat(a.getPart()).anyMatch(p -> p.getName().equals("severity") && p.getValue().primitiveValue().equals("blocking"));
+					assertThat(a.getPart()).anyMatch(p -> p.getName().equals("acknowledged") && p.getValue().primitiveValue().equals("true"));
+					assertThat(a.getPart()).anyMatch(p -> p.getName().equals("deadline"));
+				});
+			} finally {
+				RECEIVER.down(false);
+			}
+		}
+	}
+
+	@Autowired
+	PublisherClient client;
+	@Autowired
+	PublisherRegistry registry;
+
+	/**
+	 * Every notice delivered before the next test: the tests travel in time, and a receiver's notices wait behind its
+	 * oldest pending one (order per receiver), which a test in the past would otherwise see in its future.
+	 */
+	@AfterEach
+	void deliverEverythingAndResetTheClock() {
+		RECEIVER.down(false);
+		at(Instant.now().plus(Duration.ofDays(400)));
+		relay.run();
+		TestClock.reset();
+	}
+
+	Endpoint endpoint(String base) {
+		Endpoint endpoint = new Endpoint();
+		endpoint.setId("mon-" + UUID.randomUUID().toString().substring(0, 8));
+		endpoint.getMeta().addProfile(PublisherEndpoint.PROFILE);
+		endpoint.addExtension(PublisherEndpoint.USE_CASE, new org.hl7.fhir.r4.model.CodeType("individual"));
+		endpoint.addExtension(PublisherEndpoint.ENVIRONMENT, new org.hl7.fhir.r4.model.CodeType("recette"));
+		endpoint.addExtension(PublisherEndpoint.TIME_BUDGET, new org.hl7.fhir.r4.model.Duration()
+				.setValue(1).setUnit("s").setSystem("http://unitsofmeasure.org").setCode("s"));
+		endpoint.setStatus(Endpoint.EndpointStatus.ACTIVE);
+		endpoint.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
+		endpoint.setName("Éditeur " + endpoint.getIdElement().getIdPart());
+		endpoint.addPayloadType().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-payload-type").setCode("any");
+		endpoint.setAddress(base);
+		return endpoint;
+	}
+
+	PublisherEndpoint registered(PublisherStandIn standIn) {
+		Endpoint endpoint = endpoint(standIn.base());
+		Response put = fhir().put("/Endpoint/" + endpoint.getIdElement().getIdPart(), endpoint);
+		assertThat(put.status()).as(put.toString()).isIn(200, 201);
+		return registry.byId(endpoint.getIdElement().getIdPart()).orElseThrow();
+	}
+
+	PublisherCall call(PublisherEndpoint endpoint) {
+		return client.get(endpoint, UseCase.INDIVIDUAL, "Slot?status=free", endpoint.timeBudget()).join();
+	}
+
+	String scrape() {
+		Response scrape = new fr.sas.fhir.support.FhirHttp("http://localhost:" + port, "text/plain").get("/actuator/prometheus");
+		assertThat(scrape.status()).as(scrape.toString()).isEqualTo(200);
+		return scrape.body();
+	}
+
+	static double value(String line) {
+		return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+	}
+
+	static List<String> lines(String scrape, String metric, String... labels) {
+		return scrape.lines().filter(l -> l.startsWith(metric + "{") && List.of(labels).stream().allMatch(l::contains)).toList();
+	}
+
+	@Test
+	void thePublishersCallsAndTheServersRequestsAreScrapedWithTheirTags() {
+		try (PublisherStandIn good = PublisherStandIn.http(path -> PublisherStandIn.Answer.json(EMPTY_BUNDLE));
+				PublisherStandIn failing = PublisherStandIn.http(path -> PublisherStandIn.Answer.status(503))) {
+			PublisherEndpoint ok = registered(good);
+			PublisherEndpoint ko = registered(failing);
+			PublisherCall answered = call(ok);
+			call(ok);
+			call(ko);
+			client.tell(new CheckedAnswer(answered, null, 3, Map.of("SAS-aggregator-window", 2), List.of("Slot/1: ended"), 0));
+			assertThat(fhir().get("/Slot?status=free&_count=1").status()).isEqualTo(200);
+
+			String scrape = scrape();
+			String endpoint = "endpoint=\"" + ok.id() + "\"";
+			assertThat(lines(scrape, "sas_publisher_calls_seconds_count", endpoint, "outcome=\"answered\"", "use_case=\"individual\""))
+					.as(String.join("\n", scrape.lines().filter(l -> l.contains(ok.id())).toList())).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(2.0));
+			assertThat(lines(scrape, "sas_publisher_calls_seconds_bucket", endpoint)).isNotEmpty();
+			assertThat(lines(scrape, "sas_publisher_http_errors_total", "endpoint=\"" + ko.id() + "\"", "status=\"503\""))
+					.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
+			assertThat(lines(scrape, "sas_publisher_entries_dropped_total", endpoint, "rule=\"SAS-aggregator-window\""))
+					.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(2.0));
+			assertThat(lines(scrape, "sas_publisher_answers_total", endpoint, "result=\"empty\"")).hasSize(1);
+			assertThat(lines(scrape, "sas_publisher_breaker_state", endpoint)).singleElement()
+					.satisfies(l -> assertThat(value(l)).isEqualTo(0.0));
+			assertThat(lines(scrape, "sas_fhir_requests_seconds_count", "interaction=\"search-type\"", "resource=\"Slot\"",
+					"status=\"200\"")).isNotEmpty();
+			assertThat(lines(scrape, "sas_fhir_writes_total", "resource=\"Endpoint\"", "result=\"accepted\"")).isNotEmpty();
+			assertThat(lines(scrape, "sas_lrm_outbox", "state=\"pending\"")).isNotEmpty();
+			assertThat(scrape).contains("hikaricp_connections_active");
+		}
+	}
+
+	@Test
+	void aRefusedWriteIsCountedByItsRule() {
+		Endpoint bad = endpoint("ftp://example.org/fhir");
+		Response put = fhir().put("/Endpoint/" + bad.getIdElement().getIdPart(), bad);
+		assertThat(put.status()).isEqualTo(422);
+		assertThat(lines(scrape(), "sas_fhir_writes_total", "resource=\"Endpoint\"", "result=\"refused\"", "rule=\"SAS-endpoint\""))
+				.isNotEmpty();
+	}
+
+	@Test
+	void theStatusPageShowsAnAlertWithinAMinuteOfAPublisherGoingDown() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.json(EMPTY_BUNDLE));
+				HeadlessChromium chromium = HeadlessChromium.start()) {
+			PublisherEndpoint endpoint = registered(standIn);
+			Instant start = THURSDAY.plus(Duration.ofDays(60));
+			at(start);
+			call(endpoint);
+			chromium.driver().get("http://localhost:" + port + "/status?refresh=2");
+			By itsAlert = By.cssSelector("tr.alert[data-endpoint='Endpoint/" + endpoint.id() + "']");
+			await().atMost(Duration.ofSeconds(30)).alias("the page's endpoints").until(() -> {
+				if (!chromium.driver().findElements(By.cssSelector("tr.endpoint")).isEmpty()) {
+					return true;
+				}
+				System.err.println("status page: error '" + chromium.driver().findElement(By.id("error")).getText() + "', console "
+						+ chromium.consoleErrors());
+				return false;
+			});
+			assertThat(chromium.driver().findElements(itsAlert)).isEmpty();
+
+			standIn.behave(path -> PublisherStandIn.Answer.status(502)); // down: the scheduled turns, on the test's clock
+			at(start.plusSeconds(60));
+			call(endpoint);
+			at(start.plusSeconds(200));
+			call(endpoint);
+			evaluation.evaluate();
+			long shown = System.nanoTime();
+			await().atMost(Duration.ofSeconds(60)).until(() -> !chromium.driver().findElements(itsAlert).isEmpty());
+			assertThat(Duration.ofNanos(System.nanoTime() - shown)).isLessThan(Duration.ofMinutes(1));
+			WebElement row = chromium.driver().findElement(itsAlert);
+			assertThat(row.getText()).contains("blocking").contains("unreachable");
+			assertThat(chromium.consoleErrors()).isEmpty();
+		}
+	}
+
+	@Test
+	void aBlockingAlertOpenTooLongSuspendsItsEndpointAndSaysSo() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.status(500))) {
+			PublisherEndpoint endpoint = registered(standIn);
+			Instant start = THURSDAY.plus(Duration.ofDays(90));
+			at(start);
+			call(endpoint);
+			at(start.plusSeconds(180));
+			call(endpoint);
+			evaluation.evaluate();
+			String id = alertsOf(endpoint).get(0).getIdElement().getIdPart();
+			at(start.plus(Duration.ofMinutes(20)));
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(fhir().get("/Endpoint/" + endpoint.id()).as(Endpoint.class).getStatus()).as("before suspend-after")
+					.isEqualTo(Endpoint.EndpointStatus.ACTIVE);
+			at(start.plus(Duration.ofMinutes(34)));
+			call(endpoint);
+			evaluation.evaluate();
+			assertThat(fhir().get("/Endpoint/" + endpoint.id()).as(Endpoint.class).getStatus()).isEqualTo(Endpoint.EndpointStatus.SUSPENDED);
+			assertThat(registry.byId(endpoint.id()).orElseThrow().callable(start.plus(Duration.ofMinutes(34)))).isFalse();
+			DetectedIssue issue = issue(id);
+			assertThat(issue.getExtensionByUrl(Alerts.SUSPENDED)).isNotNull();
+			assertThat(issue.getStatus()).as("still open: reactivation is an operator's act").isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+			assertThat(webhookNotices(id)).extracting(Notice::getEvent).containsExactly("opened", "suspended");
+			evaluation.evaluate(); // suspended: not judged, not suspended again
+			assertThat(webhookNotices(id)).hasSize(2);
+		}
+	}
+}
