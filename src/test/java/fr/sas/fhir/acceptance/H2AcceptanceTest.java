@@ -197,6 +197,46 @@ class H2AcceptanceTest extends H2ServerTest {
 		}
 	}
 
+	// ---------------------------------------------------------------- the command line
+
+	@Test
+	void theCommandsExitCodeIsZeroOnlyWhenEveryBlockingCheckPasses(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+		java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream out = new java.io.PrintStream(text, true, StandardCharsets.UTF_8);
+
+		assertThat(AcceptanceCommand.execute(engine, endpoint(fhir().base()), data("individual", "sos"), directory.resolve("ok"), out))
+				.isZero();
+		assertThat(text.toString(StandardCharsets.UTF_8)).contains("ACCEPTED");
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.JSON)).exists();
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.JUNIT)).exists();
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.HTML)).exists();
+		try (PublisherStandIn standIn = PublisherStandIn.http(target -> Answer.status(503))) {
+			assertThat(AcceptanceCommand.execute(engine, endpoint(standIn.base()), data("individual"), directory.resolve("ko"), out))
+					.isEqualTo(1);
+		}
+		assertThat(text.toString(StandardCharsets.UTF_8)).contains("REFUSED", "FAIL search.individual.answer");
+	}
+
+	@Test
+	void theCommandRefusesABadCommandLineWithExitCode2(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+		java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream errors = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+		Path data = Files.writeString(directory.resolve("data.json"), "{\"practitioners\": [], \"useCases\": [\"individual\"]}");
+
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "https://x.example/fhir"}, System.out, errors)).isEqualTo(2);
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "https://x.example/fhir", "--test-data", data.toString(),
+				"--report", directory.toString()}, System.out, errors)).isEqualTo(2);
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "ftp://x", "--test-data", data.toString(), "--report", "r",
+				"--bogus", "1"}, System.out, errors)).isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("--endpoint, --test-data and --report are required",
+				"need test practitioners", "unknown option --bogus", "usage:");
+		AcceptanceCommand.Options options = AcceptanceCommand.parse(new String[] {"--endpoint=https://e.example/fhir/", "--test-data",
+				"d.json", "--report", "out", "--header", "X-Key: 1", "--sas.acceptance.series=5"});
+		assertThat(options.endpoint()).hasToString("https://e.example/fhir");
+		assertThat(options.headers()).containsExactly("X-Key: 1");
+		assertThat(options.settings()).containsEntry("sas.acceptance.series", "5");
+	}
+
 	// ---------------------------------------------------------------- helpers
 
 	static void assertOnlyFailing(AcceptanceReport report, String checkId) {
