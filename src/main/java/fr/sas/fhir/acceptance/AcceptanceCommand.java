@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * {@code java -jar sas-fhir-server.jar acceptance --endpoint https://... --cert client.p12 --test-data data.json
- * --report out/}: the connected acceptance from the command line, without web server (a Spring context of web type
- * NONE, for the validator and the publishers' client), its data directory a temporary one unless
+ * --report out/}: the connected acceptance from the command line, without web server (the server's Spring context,
+ * for the validator and the publishers' client, with {@code server.port=-1}: no HTTP endpoint opened), its data
+ * directory a temporary one unless
  * {@code --sas.data-dir} says otherwise. Exit code 0 when every blocking check passed, 1 when one failed, 2 for a
  * usage error.
  */
@@ -64,9 +64,14 @@ public final class AcceptanceCommand {
 		}
 		Path dataDir = null;
 		SpringApplication application = new SpringApplication(fr.sas.fhir.SasFhirServerApplication.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
+		// The server's own context (the validator, the publishers' client, the security settings they need), its web
+		// server not started: server.port=-1 opens no HTTP endpoint at all.
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		defaults.put("spring.main.banner-mode", "off");
+		defaults.put("server.port", "-1");
+		// Every check is a verdict of its own: a series of time-outs must not turn the next calls into "not called".
+		defaults.put("sas.publishers.circuit-breaker.sliding-window", "1000");
+		defaults.put("sas.publishers.circuit-breaker.minimum-calls", "1000");
 		defaults.put("logging.level.root", "WARN");
 		if (!options.settings().containsKey("sas.data-dir")) {
 			try {

@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The connected acceptance. The engine is always there (it holds no thread nor connection: the command line uses it
- * in a context without web server); the {@code $acceptance} operation only with {@code sas.acceptance.enabled=true}.
+ * in a context whose web server is not started); the {@code $acceptance} operation only with {@code sas.acceptance.enabled=true}.
  */
 @Configuration
 @EnableConfigurationProperties(AcceptanceProperties.class)
@@ -20,5 +20,27 @@ public class AcceptanceConfig {
 	public AcceptanceEngine acceptanceEngine(FhirContext fhirContext, ProfileCheck profiles, PublisherClient client, Clock clock,
 			AcceptanceProperties properties) {
 		return new AcceptanceEngine(fhirContext, profiles, client, clock, properties);
+	}
+
+	/** The runs' table is part of the schema with the operation on or off, so that every node shares one schema. */
+	@Bean
+	public static org.springframework.orm.jpa.persistenceunit.PersistenceUnitPostProcessor acceptanceRunEntity() {
+		return unit -> unit.addManagedClassName(AcceptanceRun.class.getName());
+	}
+
+	@Configuration
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "sas.acceptance", name = "enabled", havingValue = "true")
+	static class Enabled {
+
+		@Bean
+		AcceptanceRuns acceptanceRuns(AcceptanceEngine engine, Clock clock,
+				org.springframework.transaction.PlatformTransactionManager transactions) {
+			return new AcceptanceRuns(engine, clock, transactions);
+		}
+
+		@Bean
+		AcceptanceProvider acceptanceProvider(fr.sas.fhir.publishers.PublisherRegistry registry, AcceptanceRuns runs) {
+			return new AcceptanceProvider(registry, runs);
+		}
 	}
 }

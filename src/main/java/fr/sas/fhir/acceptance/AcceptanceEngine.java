@@ -127,6 +127,11 @@ public class AcceptanceEngine {
 			}
 			tally(Checks.TIME_KIT);
 			tally(Checks.TIME_PLATFORM);
+			tally(Checks.TRANSPORT_HTTPS);
+			tally(Checks.TRANSPORT_CERTIFICATE);
+			tally(Checks.TRANSPORT_MUTUAL_TLS);
+			tally(Checks.TRANSPORT_TLS_VERSION).skipped = "not probed: this JVM refuses to offer TLS 1.0 and 1.1 "
+					+ "(jdk.tls.disabledAlgorithms), so a client of ours cannot tell whether the endpoint would accept them";
 		}
 
 		private Tally tally(Check check) {
@@ -139,7 +144,8 @@ public class AcceptanceEngine {
 				tallies.values().forEach(t -> t.skipped = t.skipped != null ? t.skipped : "test data: " + String.join("; ", problems));
 				tally(Checks.CAPABILITY).skipped = null;
 			}
-			capability();
+			PublisherCall metadata = capability();
+			transport(metadata);
 			now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
 			if (problems.isEmpty()) {
 				for (UseCase useCase : claimed) {
@@ -168,7 +174,7 @@ public class AcceptanceEngine {
 
 		// ------------------------------------------------------------ capability
 
-		private void capability() {
+		private PublisherCall capability() {
 			PublisherCall call = call(null, "metadata");
 			Exchange ex = Exchange.of(fhirContext, call, List.of(), false);
 			Tally t = tally(Checks.CAPABILITY);
@@ -177,7 +183,7 @@ public class AcceptanceEngine {
 				t.fail(ex.usable() ? "a " + ex.resource().fhirType() + ", not a CapabilityStatement" : ex.problem(), ex.request(),
 						ex.head(), "200, a CapabilityStatement in FHIR JSON");
 				tally(Checks.CAPABILITY_SEARCHES).skipped = "no CapabilityStatement to read";
-				return;
+				return call;
 			}
 			if (statement.getFhirVersion() != Enumerations.FHIRVersion._4_0_1) {
 				t.fail("fhirVersion " + (statement.hasFhirVersion() ? statement.getFhirVersion().toCode() : "(none)"), ex.request(),
@@ -190,7 +196,7 @@ public class AcceptanceEngine {
 			}
 			Tally searches = tally(Checks.CAPABILITY_SEARCHES);
 			if (searches.skipped != null) {
-				return;
+				return call;
 			}
 			for (UseCase useCase : claimed) {
 				for (GuideCapabilities.Expected expected : GuideCapabilities.of(useCase)) {
@@ -201,6 +207,56 @@ public class AcceptanceEngine {
 								Text.clip(GuideCapabilities.declared(ex.json(), expected.type())), expected.describe());
 					}
 				}
+			}
+			return call;
+		}
+
+		// ------------------------------------------------------------ transport
+
+		private void transport(PublisherCall metadata) {
+			boolean https = "https".equalsIgnoreCase(endpoint.address().getScheme());
+			String host = endpoint.address().getHost();
+			boolean loopback = host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+			Tally secure = tally(Checks.TRANSPORT_HTTPS);
+			Tally certificate = tally(Checks.TRANSPORT_CERTIFICATE);
+			Tally mutual = tally(Checks.TRANSPORT_MUTUAL_TLS);
+			if (!https) {
+				String why = "plain http" + (loopback ? " on the loopback address (a trial)" : "");
+				if (loopback) {
+					secure.skipped = why;
+				} else {
+					secure.checked++;
+					secure.fail("the endpoint is served over plain http", "GET " + metadata.url(), null, "https");
+				}
+				certificate.skipped = mutual.skipped = why + ": no TLS";
+				return;
+			}
+			secure.checked++;
+			if (metadata.certificateNotAfter() == null) {
+				certificate.skipped = "no server certificate seen (" + metadata.describe() + ")";
+			} else {
+				certificate.checked++;
+				if (metadata.certificateNotAfter().isBefore(clock.instant().plus(Duration.ofDays(30)))) {
+					certificate.fail("the server certificate ends " + metadata.certificateNotAfter(), "GET " + metadata.url(), null,
+							"a certificate valid for 30 days at least");
+				}
+			}
+			if (endpoint.certificateAlias() == null) {
+				mutual.skipped = "no client certificate given: mutual TLS not checked";
+				return;
+			}
+			// The same endpoint, without the client certificate: it must refuse (a TLS refusal, 401 or 403).
+			PublisherEndpoint anonymous = new PublisherEndpoint(endpoint.id() + "-without-certificate", endpoint.version(),
+					endpoint.name(), endpoint.address(), endpoint.useCases(), endpoint.status(), endpoint.environment(),
+					endpoint.timeBudget(), null, endpoint.publisher(), endpoint.from(), endpoint.until(), endpoint.headers());
+			requests++;
+			PublisherCall call = client.get(anonymous, null, "metadata", properties.getCallBudget()).join();
+			mutual.checked++;
+			if (call.answered()) {
+				mutual.fail("answered " + call.status() + " to a client without certificate", "GET " + call.url()
+						+ " (no client certificate)", call.describe(), "the TLS handshake refused, or 401/403");
+			} else {
+				mutual.note = "refused without certificate: " + call.describe();
 			}
 		}
 

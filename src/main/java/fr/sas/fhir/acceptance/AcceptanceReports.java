@@ -79,6 +79,32 @@ public final class AcceptanceReports {
 		}
 	}
 
+	/** A report read back from its JSON (a stored run, shown as HTML). */
+	public static AcceptanceReport fromJson(String json) {
+		try {
+			com.fasterxml.jackson.databind.JsonNode root = MAPPER.readTree(json);
+			List<CheckResult> results = new java.util.ArrayList<>();
+			for (com.fasterxml.jackson.databind.JsonNode c : root.path("checks")) {
+				Check check = new Check(c.path("id").asText(), c.path("title").asText(), c.path("source").asText(),
+						c.path("blocking").asBoolean());
+				results.add(new CheckResult(check, Verdict.valueOf(c.path("verdict").asText().toUpperCase(Locale.ROOT)),
+						c.path("summary").asText(), text(c, "request"), text(c, "answer"), text(c, "expected")));
+			}
+			List<String> useCases = new java.util.ArrayList<>();
+			root.path("useCases").forEach(u -> useCases.add(u.asText()));
+			Map<String, Long> timings = new LinkedHashMap<>();
+			root.path("timingsMs").fields().forEachRemaining(e -> timings.put(e.getKey(), e.getValue().asLong()));
+			return new AcceptanceReport(root.path("endpoint").asText(), useCases, java.time.Instant.parse(root.path("startedAt").asText()),
+					java.time.Duration.ofMillis(root.path("durationMs").asLong()), root.path("requests").asInt(), results, timings);
+		} catch (IOException e) {
+			throw new IllegalArgumentException("not an acceptance report: " + e.getMessage(), e);
+		}
+	}
+
+	private static String text(com.fasterxml.jackson.databind.JsonNode node, String field) {
+		return node.hasNonNull(field) ? node.path(field).asText() : null;
+	}
+
 	public static String junit(AcceptanceReport report) {
 		StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 		xml.append("<testsuite name=\"sas-acceptance\" tests=\"").append(report.results().size())

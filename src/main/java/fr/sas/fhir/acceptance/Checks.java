@@ -53,6 +53,15 @@ public final class Checks {
 			"Every search answered within 7 s (the platform's time-out)",
 			"Annexes: \"temps de réponse inférieure à 7 secondes\"", true);
 
+	public static final Check TRANSPORT_HTTPS = new Check("transport.https",
+			"The endpoint is served over HTTPS", "Sécurité (securite): TLS between the platform and the publishers", true);
+	public static final Check TRANSPORT_CERTIFICATE = new Check("transport.certificate",
+			"The endpoint's server certificate is valid for 30 days at least", "Sécurité (securite): certificates", false);
+	public static final Check TRANSPORT_MUTUAL_TLS = new Check("transport.mutual-tls",
+			"A client without certificate is refused (mutual TLS)", "Sécurité (securite): authentication by IGC-Santé certificates", true);
+	public static final Check TRANSPORT_TLS_VERSION = new Check("transport.tls-version",
+			"TLS 1.0 and 1.1 refused, TLS 1.2 or later only", "Sécurité (securite); ANS test kit (transport)", true);
+
 	/** What each search answer is checked for. */
 	public enum Aspect {
 		ANSWER("answer", "200 with a searchset Bundle in FHIR JSON", "Construction de la réponse de base, Réponse de base -- Succès"),

@@ -52,10 +52,25 @@ import org.springframework.test.context.DynamicPropertySource;
 class H2AcceptanceTest extends H2ServerTest {
 
 	private static final Path DATA_DIR = dataDir("sas-acceptance-test");
+	static final fr.sas.fhir.support.TestPki PKI = new fr.sas.fhir.support.TestPki("Acceptance test CA");
+	static final fr.sas.fhir.support.TestPki.Issued SERVER = PKI.issue("CN=localhost,O=Tests",
+			java.time.Instant.now().minus(Duration.ofHours(1)), java.time.Instant.now().plus(Duration.ofDays(400)));
 
 	@DynamicPropertySource
 	static void acceptance(DynamicPropertyRegistry registry) {
+		Path keys;
+		Path trust;
+		try {
+			keys = PKI.keyStore(DATA_DIR, "client.p12", PKI.valid("CN=plateforme-sas,O=Tests"));
+			trust = PKI.trustStore(DATA_DIR, "trust.p12");
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
 		registry.add("sas.data-dir", DATA_DIR::toString);
+		registry.add("sas.publishers.key-store", keys::toString);
+		registry.add("sas.publishers.key-store-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
+		registry.add("sas.publishers.trust-store", trust::toString);
+		registry.add("sas.publishers.trust-store-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
 		registry.add("sas.acceptance.enabled", () -> "true");
 		registry.add("sas.acceptance.series", () -> "3");
 	}
@@ -197,6 +212,94 @@ class H2AcceptanceTest extends H2ServerTest {
 		}
 	}
 
+	@Test
+	void anEndpointThatDoesNotAskForTheClientCertificateIsReportedByTheMutualTlsCheckOnly() throws Exception {
+		try (PublisherStandIn mutual = PublisherStandIn.https(serverContext(), true, target -> Answer.status(503));
+				PublisherStandIn lax = PublisherStandIn.https(serverContext(), false, target -> Answer.status(503))) {
+			mutual.behave(forwardingBehaviour(mutual, null, null));
+			lax.behave(forwardingBehaviour(lax, null, null));
+
+			AcceptanceReport checked = engine.run(endpoint(mutual.base(), "key"), data("individual"));
+			assertThat(checked.results()).as(describe(checked)).filteredOn(r -> r.check().id().startsWith("transport."))
+					.extracting(r -> r.check().id() + " " + r.verdict())
+					.containsExactly("transport.https PASS", "transport.certificate PASS", "transport.mutual-tls PASS",
+							"transport.tls-version SKIPPED");
+			assertThat(checked.results()).filteredOn(r -> r.verdict() == Verdict.FAIL).isEmpty();
+
+			assertOnlyFailing(engine.run(endpoint(lax.base(), "key"), data("individual")), "transport.mutual-tls");
+		}
+	}
+
+	static javax.net.ssl.SSLContext serverContext() throws Exception {
+		java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+		keys.load(null, null);
+		keys.setKeyEntry("server", SERVER.key(), fr.sas.fhir.support.TestPki.PASSWORD, SERVER.chain());
+		javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+		kmf.init(keys, fr.sas.fhir.support.TestPki.PASSWORD);
+		java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		trust.setCertificateEntry("ca", PKI.certificate);
+		javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(trust);
+		javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+		context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+		return context;
+	}
+
+	// ---------------------------------------------------------------- the $acceptance operation
+
+	@Test
+	void theOperationRunsAsynchronouslyAndKeepsTheResultPerEndpoint() throws Exception {
+		String id = "acc-" + s;
+		Endpoint endpoint = new Endpoint();
+		endpoint.setId(id);
+		endpoint.getMeta().addProfile(PublisherEndpoint.PROFILE);
+		for (String useCase : List.of("individual", "sos")) {
+			endpoint.addExtension(PublisherEndpoint.USE_CASE, new org.hl7.fhir.r4.model.CodeType(useCase));
+		}
+		endpoint.addExtension(PublisherEndpoint.ENVIRONMENT, new org.hl7.fhir.r4.model.CodeType("recette"));
+		endpoint.setStatus(Endpoint.EndpointStatus.ACTIVE);
+		endpoint.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
+		endpoint.setName("Éditeur en recette");
+		endpoint.addPayloadType().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-payload-type").setCode("any");
+		endpoint.setAddress(fhir().base());
+		FhirHttp.Response put = fhir().put("/Endpoint/" + id, endpoint);
+		assertThat(put.status()).as(put.toString()).isIn(200, 201);
+
+		org.hl7.fhir.r4.model.Parameters parameters = new org.hl7.fhir.r4.model.Parameters();
+		parameters.addParameter("practitioner", rpps1).addParameter("practitioner", rpps2).addParameter("association", siret);
+		FhirHttp.Response started = fhir().post("/Endpoint/" + id + "/$acceptance", parameters);
+
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		String status = started.header("Content-Location");
+		assertThat(status).startsWith(fhir().base() + "/Endpoint/" + id + "/$acceptance-result?run=");
+		FhirHttp client = new FhirHttp(fhir().base(), "application/json");
+		FhirHttp.Response done = org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+				.until(() -> client.get(status.substring(fhir().base().length())), r -> r.status() != 202);
+		assertThat(done.status()).as(done.toString()).isEqualTo(200);
+		com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.body());
+		assertThat(report.path("accepted").asBoolean()).as(done.body()).isTrue();
+		assertThat(report.path("useCases").toString()).isEqualTo("[\"individual\",\"sos\"]");
+		assertThat(report.path("requests").asInt()).isGreaterThan(5);
+
+		FhirHttp.Response list = client.get("/Endpoint/" + id + "/$acceptance-result");
+		assertThat(list.status()).isEqualTo(200);
+		com.fasterxml.jackson.databind.JsonNode runs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.body());
+		assertThat(runs).hasSize(1);
+		assertThat(runs.get(0).path("state").asText()).isEqualTo("done");
+		assertThat(runs.get(0).path("accepted").asBoolean()).isTrue();
+		assertThat(runs.get(0).path("url").asText()).isEqualTo(status);
+		FhirHttp.Response html = client.get(status.substring(fhir().base().length()) + "&format=html");
+		assertThat(html.header("Content-Type")).startsWith("text/html");
+		assertThat(html.body()).contains("Acceptée");
+
+		assertThat(fhir().post("/Endpoint/unknown-" + s + "/$acceptance", parameters).status()).isEqualTo(404);
+		FhirHttp.Response noData = fhir().post("/Endpoint/" + id + "/$acceptance", new org.hl7.fhir.r4.model.Parameters());
+		assertThat(noData.status()).isEqualTo(400);
+		assertThat(noData.body()).contains("need test practitioners");
+		assertThat(client.get("/Endpoint/" + id + "/$acceptance-result?run=nope").status()).isEqualTo(404);
+	}
+
 	// ---------------------------------------------------------------- the command line
 
 	@Test
@@ -268,9 +371,13 @@ class H2AcceptanceTest extends H2ServerTest {
 	}
 
 	static PublisherEndpoint endpoint(String base) {
+		return endpoint(base, null);
+	}
+
+	static PublisherEndpoint endpoint(String base, String certificateAlias) {
 		return new PublisherEndpoint("acceptance-" + UUID.randomUUID(), "1", "test", URI.create(base),
-				EnumSet.allOf(UseCase.class), Endpoint.EndpointStatus.ACTIVE, "recette", Duration.ofSeconds(10), null, "tests",
-				null, null, List.of());
+				EnumSet.allOf(UseCase.class), Endpoint.EndpointStatus.ACTIVE, "recette", Duration.ofSeconds(10), certificateAlias,
+				"tests", null, null, List.of());
 	}
 
 	/** A stand-in answering with this server's answers (its own base in them), the text or the Bundle altered. */
