@@ -34,6 +34,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class SasFhirServerApplication {
 
 	public static void main(String[] args) {
+		// `acceptance ...`: the connected acceptance of a publisher's endpoint, without web server (docs/acceptance.md).
+		if (args.length > 0 && fr.sas.fhir.acceptance.AcceptanceCommand.NAME.equals(args[0])) {
+			System.exit(fr.sas.fhir.acceptance.AcceptanceCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+					System.out, System.err));
+		}
 		SpringApplication.run(SasFhirServerApplication.class, args);
 	}
 }

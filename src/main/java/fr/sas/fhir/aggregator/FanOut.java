@@ -3,6 +3,7 @@ package fr.sas.fhir.aggregator;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import fr.sas.fhir.publishers.CallOutcome;
+import fr.sas.fhir.publishers.GuideRequests;
 import fr.sas.fhir.publishers.PublisherCall;
 import fr.sas.fhir.publishers.PublisherClient;
 import fr.sas.fhir.publishers.PublisherEndpoint;

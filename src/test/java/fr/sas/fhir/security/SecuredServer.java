@@ -56,6 +56,7 @@ abstract class SecuredServer {
 		String keyStore = path(PKI.keyStore(DIR, "server.p12", server));
 		String trustStore = path(PKI.trustStore(DIR, "trust.p12"));
 		registry.add("server.ssl.enabled", () -> "true");
+		registry.add("sas.acceptance.enabled", () -> "true"); // $acceptance: its row of the role matrix
 		registry.add("server.ssl.key-store", () -> keyStore);
 		registry.add("server.ssl.key-store-password", () -> new String(TestPki.PASSWORD));
 		registry.add("server.ssl.key-store-type", () -> "PKCS12");

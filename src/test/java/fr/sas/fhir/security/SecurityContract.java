@@ -297,8 +297,13 @@ abstract class SecurityContract {
 			expect(read, 403);
 			assertThat(read.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("SAS-authorization");
 			expect(caller.get("/Endpoint?_count=10"), 403);
+			// the connected acceptance of an endpoint ($acceptance) is the administrators' too
+			org.hl7.fhir.r4.model.Parameters acceptance = new org.hl7.fhir.r4.model.Parameters().addParameter("practitioner", "810000000001");
+			expect(caller.post("/Endpoint/" + id + "/$acceptance", acceptance), 403);
+			expect(caller.get("/Endpoint/" + id + "/$acceptance-result"), 403);
 		}
 		expect(admin().get("/Endpoint/" + id), 200);
+		expect(admin().get("/Endpoint/" + id + "/$acceptance-result"), 200);
 	}
 
 	/** The monitoring's alerts (DetectedIssue) are the administrators' alone, like the registry they are about. */

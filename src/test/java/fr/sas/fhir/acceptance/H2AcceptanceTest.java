@@ -1,0 +1,435 @@
+package fr.sas.fhir.acceptance;
+
+import static fr.sas.fhir.support.SasTestData.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import fr.sas.fhir.publishers.PublisherEndpoint;
+import fr.sas.fhir.publishers.UseCase;
+import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.H2ServerTest;
+import fr.sas.fhir.support.PublisherStandIn;
+import fr.sas.fhir.support.PublisherStandIn.Answer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Endpoint;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Slot;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The connected acceptance against this server in its publisher role (its own base URL, data of the guide's three
+ * shapes) and against stand-ins that forward to it with one defect each: each defect is reported by the check that
+ * names it and by no other.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class H2AcceptanceTest extends H2ServerTest {
+
+	private static final Path DATA_DIR = dataDir("sas-acceptance-test");
+	static final fr.sas.fhir.support.TestPki PKI = new fr.sas.fhir.support.TestPki("Acceptance test CA");
+	static final fr.sas.fhir.support.TestPki.Issued SERVER = PKI.issue("CN=localhost,O=Tests",
+			java.time.Instant.now().minus(Duration.ofHours(1)), java.time.Instant.now().plus(Duration.ofDays(400)));
+
+	@DynamicPropertySource
+	static void acceptance(DynamicPropertyRegistry registry) {
+		Path keys;
+		Path trust;
+		try {
+			keys = PKI.keyStore(DATA_DIR, "client.p12", PKI.valid("CN=plateforme-sas,O=Tests"));
+			trust = PKI.trustStore(DATA_DIR, "trust.p12");
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+		registry.add("sas.data-dir", DATA_DIR::toString);
+		registry.add("sas.publishers.key-store", keys::toString);
+		registry.add("sas.publishers.key-store-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
+		registry.add("sas.publishers.trust-store", trust::toString);
+		registry.add("sas.publishers.trust-store-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
+		registry.add("sas.acceptance.enabled", () -> "true");
+		registry.add("sas.acceptance.series", () -> "3");
+	}
+
+	static final FhirContext CTX = FhirContext.forR4Cached();
+	final String s = UUID.randomUUID().toString().substring(0, 6);
+	final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS).plusHours(2);
+	final String rpps1 = "8" + digits(11);
+	final String rpps2 = "8" + digits(11);
+	final String finess = "1" + digits(9);
+	final String siret = "3" + digits(14);
+
+	@Autowired
+	AcceptanceEngine engine;
+
+	@BeforeAll
+	void agendas() {
+		List<Resource> graph = new ArrayList<>(List.of(
+				practitioner("p1-" + s, rpps1), practitionerRole("r1-" + s, "p1-" + s), practitionerSchedule("sc1-" + s, "p1-" + s, "r1-" + s),
+				practitioner("p2-" + s, rpps2), practitionerRole("r2-" + s, "p2-" + s), practitionerSchedule("sc2-" + s, "p2-" + s, "r2-" + s),
+				cptsOrganization("o-" + s, finess), cptsService("hs-" + s, "o-" + s),
+				sosOrganization("so-" + s, siret), sosLocation("l-" + s, "so-" + s), sosSchedule("ss-" + s, "l-" + s)));
+		graph.add(slot("a1-" + s, "sc1-" + s, t0.plusHours(1), 30));
+		graph.add(slot("a2-" + s, "sc1-" + s, t0.plusHours(26), 30));
+		graph.add(cptsSlot("c1-" + s, "sc1-" + s, "hs-" + s, t0.plusHours(3), 30));
+		graph.add(slot("b1-" + s, "sc2-" + s, t0.plusHours(2), 20));
+		graph.add(sosSlot("d1-" + s, "ss-" + s, t0.plusHours(1), 30));
+		graph.add(sosSlot("d2-" + s, "ss-" + s, t0.plusHours(4), 30));
+		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		graph.forEach(r -> transaction.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+				.setUrl(r.fhirType() + "/" + r.getIdElement().getIdPart()));
+		FhirHttp.Response written = fhir().post("", transaction);
+		assertThat(written.status()).as(written.toString()).isEqualTo(200);
+	}
+
+	// ---------------------------------------------------------------- this server in its publisher role
+
+	@Test
+	void thisServerPassesEveryCheckOrSkipsItWithAReason() {
+		AcceptanceReport report = engine.run(endpoint(fhir().base()), data("individual", "cpts", "sos"));
+
+		List<CheckResult> notPassed = report.results().stream()
+				.filter(r -> r.verdict() != Verdict.PASS && r.verdict() != Verdict.SKIPPED)
+				// a busy test machine may be slower than the kit's 1 s: a warning, never a failure
+				.filter(r -> !r.check().equals(Checks.TIME_KIT))
+				.toList();
+		assertThat(notPassed).as(describe(report)).isEmpty();
+		assertThat(report.results()).filteredOn(r -> r.verdict() == Verdict.SKIPPED).allSatisfy(r -> assertThat(r.summary()).isNotBlank());
+		assertThat(report.accepted()).isTrue();
+		// what must have been looked at, not skipped
+		assertThat(verdicts(report)).containsEntry("search.individual.entry-profile", Verdict.PASS)
+				.containsEntry("search.cpts.cpts-window", Verdict.PASS).containsEntry("search.cpts.cpts-service", Verdict.PASS)
+				.containsEntry("search.sos.references", Verdict.PASS).containsEntry("faq.sos-references", Verdict.PASS)
+				.containsEntry("faq.prefixed-identifiers", Verdict.PASS).containsEntry("faq.phone-format", Verdict.PASS)
+				.containsEntry("faq.cpts-service-type", Verdict.PASS).containsEntry("capability.searches", Verdict.PASS)
+				.containsEntry("search.individual.multiple", Verdict.PASS).containsEntry("search.sos.empty", Verdict.PASS);
+		// capability, 3 searches per use case, the series
+		assertThat(report.requests()).isEqualTo(1 + 3 * 3 + 3);
+		assertThat(report.timings()).containsKeys("p50", "p95", "max");
+	}
+
+	@Test
+	void aUseCaseNotClaimedIsSkippedWithItsReason() {
+		AcceptanceReport report = engine.run(endpoint(fhir().base()), data("individual"));
+
+		assertThat(report.results()).filteredOn(r -> r.check().id().startsWith("search.sos."))
+				.allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.SKIPPED))
+				.allSatisfy(r -> assertThat(r.summary()).contains("not claimed"));
+		assertThat(verdicts(report)).containsEntry("faq.cpts-service-type", Verdict.SKIPPED);
+	}
+
+	// ---------------------------------------------------------------- one defect each
+
+	@Test
+	void anUnprefixedRppsIsReportedByThePrefixCheckOnly() {
+		String unprefixed = rpps1.substring(1);
+		try (PublisherStandIn standIn = forwarding(body -> body.replace("\"" + rpps1 + "\"", "\"" + unprefixed + "\""), null)) {
+			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "faq.prefixed-identifiers");
+		}
+	}
+
+	@Test
+	void slotsOutsideTheWindowAreReportedByTheWindowCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, bundle -> slots(bundle).forEach(slot -> shift(slot, Duration.ofDays(6))))) {
+			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "search.individual.window");
+		}
+	}
+
+	@Test
+	void aCptsSlotAt72HoursIsReportedByTheCptsWindowCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, bundle -> slots(bundle).filter(AcceptanceEngine::cptsSlot)
+				.forEach(slot -> shift(slot, Duration.ofHours(72).minus(Duration.between(t0.toInstant(), slot.getStart().toInstant())))))) {
+			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("cpts")), "search.cpts.cpts-window");
+		}
+	}
+
+	@Test
+	void anInvalidBundleIsReportedByTheBundleProfileCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, bundle -> bundle.addLink().setRelation("next"))) {
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), data("individual"));
+			assertOnlyFailing(report, "search.individual.bundle-profile");
+			assertThat(result(report, "search.individual.bundle-profile").summary()).contains("Bundle.link");
+		}
+	}
+
+	@Test
+	void aPhoneNotInPlus33FormIsReportedByThePhoneCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(body -> body.replace("+33299000000", "02 99 00 00 00"), null)) {
+			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "faq.phone-format");
+		}
+	}
+
+	@Test
+	void aSlowAnswerIsReportedByTheAnswerTimeCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+			standIn.behave(target -> {
+				Answer answer = forward.answer(target);
+				return target.contains("metadata") ? answer : answer.after(Duration.ofMillis(1100));
+			});
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), data("individual"));
+			assertOnlyFailing(report, "time.under-1s");
+			assertThat(result(report, "time.under-1s").verdict()).isEqualTo(Verdict.WARNING);
+			assertThat(report.accepted()).as("the kit's 1 s is not blocking").isTrue();
+		}
+	}
+
+	@Test
+	void anEndpointThatDoesNotAnswerFailsTheBlockingChecks() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(target -> Answer.status(503))) {
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), data("individual"));
+			assertThat(report.accepted()).isFalse();
+			assertThat(verdicts(report)).containsEntry("capability.statement", Verdict.FAIL)
+					.containsEntry("search.individual.answer", Verdict.FAIL).containsEntry("search.individual.empty", Verdict.FAIL);
+			CheckResult answer = result(report, "search.individual.answer");
+			assertThat(answer.request()).startsWith("GET " + standIn.base() + "/Slot?_include=Slot:schedule");
+			assertThat(answer.answer()).contains("503");
+			assertThat(answer.expected()).contains("searchset");
+		}
+	}
+
+	@Test
+	void anEndpointThatDoesNotAskForTheClientCertificateIsReportedByTheMutualTlsCheckOnly() throws Exception {
+		try (PublisherStandIn mutual = PublisherStandIn.https(serverContext(), true, target -> Answer.status(503));
+				PublisherStandIn lax = PublisherStandIn.https(serverContext(), false, target -> Answer.status(503))) {
+			mutual.behave(forwardingBehaviour(mutual, null, null));
+			lax.behave(forwardingBehaviour(lax, null, null));
+
+			AcceptanceReport checked = engine.run(endpoint(mutual.base(), "key"), data("individual"));
+			assertThat(checked.results()).as(describe(checked)).filteredOn(r -> r.check().id().startsWith("transport."))
+					.extracting(r -> r.check().id() + " " + r.verdict())
+					.containsExactly("transport.https PASS", "transport.certificate PASS", "transport.mutual-tls PASS",
+							"transport.tls-version SKIPPED");
+			assertThat(checked.results()).filteredOn(r -> r.verdict() == Verdict.FAIL).isEmpty();
+
+			assertOnlyFailing(engine.run(endpoint(lax.base(), "key"), data("individual")), "transport.mutual-tls");
+		}
+	}
+
+	static javax.net.ssl.SSLContext serverContext() throws Exception {
+		java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+		keys.load(null, null);
+		keys.setKeyEntry("server", SERVER.key(), fr.sas.fhir.support.TestPki.PASSWORD, SERVER.chain());
+		javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+		kmf.init(keys, fr.sas.fhir.support.TestPki.PASSWORD);
+		java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		trust.setCertificateEntry("ca", PKI.certificate);
+		javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(trust);
+		javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+		context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+		return context;
+	}
+
+	// ---------------------------------------------------------------- the $acceptance operation
+
+	@Test
+	void theOperationRunsAsynchronouslyAndKeepsTheResultPerEndpoint() throws Exception {
+		String id = "acc-" + s;
+		Endpoint endpoint = new Endpoint();
+		endpoint.setId(id);
+		endpoint.getMeta().addProfile(PublisherEndpoint.PROFILE);
+		for (String useCase : List.of("individual", "sos")) {
+			endpoint.addExtension(PublisherEndpoint.USE_CASE, new org.hl7.fhir.r4.model.CodeType(useCase));
+		}
+		endpoint.addExtension(PublisherEndpoint.ENVIRONMENT, new org.hl7.fhir.r4.model.CodeType("recette"));
+		endpoint.setStatus(Endpoint.EndpointStatus.ACTIVE);
+		endpoint.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
+		endpoint.setName("Éditeur en recette");
+		endpoint.addPayloadType().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-payload-type").setCode("any");
+		endpoint.setAddress(fhir().base());
+		FhirHttp.Response put = fhir().put("/Endpoint/" + id, endpoint);
+		assertThat(put.status()).as(put.toString()).isIn(200, 201);
+
+		org.hl7.fhir.r4.model.Parameters parameters = new org.hl7.fhir.r4.model.Parameters();
+		parameters.addParameter("practitioner", rpps1).addParameter("practitioner", rpps2).addParameter("association", siret);
+		FhirHttp.Response started = fhir().post("/Endpoint/" + id + "/$acceptance", parameters);
+
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		String status = started.header("Content-Location");
+		assertThat(status).startsWith(fhir().base() + "/Endpoint/" + id + "/$acceptance-result?run=");
+		FhirHttp client = new FhirHttp(fhir().base(), "application/json");
+		FhirHttp.Response done = org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+				.until(() -> client.get(status.substring(fhir().base().length())), r -> r.status() != 202);
+		assertThat(done.status()).as(done.toString()).isEqualTo(200);
+		com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.body());
+		assertThat(report.path("accepted").asBoolean()).as(done.body()).isTrue();
+		assertThat(report.path("useCases").toString()).isEqualTo("[\"individual\",\"sos\"]");
+		assertThat(report.path("requests").asInt()).isGreaterThan(5);
+
+		FhirHttp.Response list = client.get("/Endpoint/" + id + "/$acceptance-result");
+		assertThat(list.status()).isEqualTo(200);
+		com.fasterxml.jackson.databind.JsonNode runs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.body());
+		assertThat(runs).hasSize(1);
+		assertThat(runs.get(0).path("state").asText()).isEqualTo("done");
+		assertThat(runs.get(0).path("accepted").asBoolean()).isTrue();
+		assertThat(runs.get(0).path("url").asText()).isEqualTo(status);
+		FhirHttp.Response html = client.get(status.substring(fhir().base().length()) + "&format=html");
+		assertThat(html.header("Content-Type")).startsWith("text/html");
+		assertThat(html.body()).contains("Acceptée");
+
+		assertThat(fhir().post("/Endpoint/unknown-" + s + "/$acceptance", parameters).status()).isEqualTo(404);
+		FhirHttp.Response noData = fhir().post("/Endpoint/" + id + "/$acceptance", new org.hl7.fhir.r4.model.Parameters());
+		assertThat(noData.status()).isEqualTo(400);
+		assertThat(noData.body()).contains("need test practitioners");
+		assertThat(client.get("/Endpoint/" + id + "/$acceptance-result?run=nope").status()).isEqualTo(404);
+	}
+
+	// ---------------------------------------------------------------- the command line
+
+	@Test
+	void theCommandsExitCodeIsZeroOnlyWhenEveryBlockingCheckPasses(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+		java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream out = new java.io.PrintStream(text, true, StandardCharsets.UTF_8);
+
+		assertThat(AcceptanceCommand.execute(engine, endpoint(fhir().base()), data("individual", "sos"), directory.resolve("ok"), out))
+				.isZero();
+		assertThat(text.toString(StandardCharsets.UTF_8)).contains("ACCEPTED");
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.JSON)).exists();
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.JUNIT)).exists();
+		assertThat(directory.resolve("ok").resolve(AcceptanceReports.HTML)).exists();
+		try (PublisherStandIn standIn = PublisherStandIn.http(target -> Answer.status(503))) {
+			assertThat(AcceptanceCommand.execute(engine, endpoint(standIn.base()), data("individual"), directory.resolve("ko"), out))
+					.isEqualTo(1);
+		}
+		assertThat(text.toString(StandardCharsets.UTF_8)).contains("REFUSED", "FAIL search.individual.answer");
+	}
+
+	@Test
+	void theCommandRefusesABadCommandLineWithExitCode2(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+		java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream errors = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+		Path data = Files.writeString(directory.resolve("data.json"), "{\"practitioners\": [], \"useCases\": [\"individual\"]}");
+
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "https://x.example/fhir"}, System.out, errors)).isEqualTo(2);
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "https://x.example/fhir", "--test-data", data.toString(),
+				"--report", directory.toString()}, System.out, errors)).isEqualTo(2);
+		assertThat(AcceptanceCommand.run(new String[] {"--endpoint", "ftp://x", "--test-data", data.toString(), "--report", "r",
+				"--bogus", "1"}, System.out, errors)).isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("--endpoint, --test-data and --report are required",
+				"need test practitioners", "unknown option --bogus", "usage:");
+		AcceptanceCommand.Options options = AcceptanceCommand.parse(new String[] {"--endpoint=https://e.example/fhir/", "--test-data",
+				"d.json", "--report", "out", "--header", "X-Key: 1", "--sas.acceptance.series=5"});
+		assertThat(options.endpoint()).hasToString("https://e.example/fhir");
+		assertThat(options.headers()).containsExactly("X-Key: 1");
+		assertThat(options.settings()).containsEntry("sas.acceptance.series", "5");
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	static void assertOnlyFailing(AcceptanceReport report, String checkId) {
+		List<String> reported = report.results().stream().filter(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)
+				.map(r -> r.check().id()).toList();
+		assertThat(reported).as(describe(report)).containsExactly(checkId);
+		CheckResult result = result(report, checkId);
+		assertThat(result.summary()).isNotBlank();
+		assertThat(result.expected()).isNotBlank();
+	}
+
+	static CheckResult result(AcceptanceReport report, String id) {
+		return report.results().stream().filter(r -> r.check().id().equals(id)).findFirst().orElseThrow();
+	}
+
+	static Map<String, Verdict> verdicts(AcceptanceReport report) {
+		return report.results().stream().collect(Collectors.toMap(r -> r.check().id(), CheckResult::verdict, (a, b) -> a,
+				java.util.LinkedHashMap::new));
+	}
+
+	static String describe(AcceptanceReport report) {
+		return report.results().stream().filter(r -> r.verdict() != Verdict.PASS)
+				.map(r -> r.check().id() + " " + r.verdict() + ": " + r.summary() + (r.request() == null ? "" : " [" + r.request() + "]"))
+				.collect(Collectors.joining("\n"));
+	}
+
+	TestData data(String... useCases) {
+		return new TestData(List.of(rpps1, rpps2), List.of(siret), List.of(finess), List.of(useCases));
+	}
+
+	static PublisherEndpoint endpoint(String base) {
+		return endpoint(base, null);
+	}
+
+	static PublisherEndpoint endpoint(String base, String certificateAlias) {
+		return new PublisherEndpoint("acceptance-" + UUID.randomUUID(), "1", "test", URI.create(base),
+				EnumSet.allOf(UseCase.class), Endpoint.EndpointStatus.ACTIVE, "recette", Duration.ofSeconds(10), certificateAlias,
+				"tests", null, null, List.of());
+	}
+
+	/** A stand-in answering with this server's answers (its own base in them), the text or the Bundle altered. */
+	PublisherStandIn forwarding(java.util.function.UnaryOperator<String> text, Consumer<Bundle> bundle) {
+		PublisherStandIn standIn = PublisherStandIn.http(target -> Answer.status(503));
+		standIn.behave(forwardingBehaviour(standIn, text, bundle));
+		return standIn;
+	}
+
+	PublisherStandIn.Behaviour forwardingBehaviour(PublisherStandIn standIn, java.util.function.UnaryOperator<String> text,
+			Consumer<Bundle> alter) {
+		HttpClient client = HttpClient.newHttpClient();
+		String server = fhir().base();
+		return target -> {
+			HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(server + target.substring("/fhir".length())))
+					.header("Accept", "application/fhir+json").build(), HttpResponse.BodyHandlers.ofString());
+			String body = answer.body().replace(server + "/", standIn.base() + "/");
+			if (alter != null && body.contains("\"searchset\"")) {
+				Bundle bundle = CTX.newJsonParser().parseResource(Bundle.class, body);
+				alter.accept(bundle);
+				body = CTX.newJsonParser().encodeResourceToString(bundle);
+			}
+			if (text != null) {
+				body = text.apply(body);
+			}
+			return new Answer(answer.statusCode(), "application/fhir+json;charset=UTF-8", body.getBytes(StandardCharsets.UTF_8),
+					Duration.ZERO, false);
+		};
+	}
+
+	static java.util.stream.Stream<Slot> slots(Bundle bundle) {
+		return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Slot.class::isInstance).map(Slot.class::cast);
+	}
+
+	static void shift(Slot slot, Duration by) {
+		slot.setStart(Date.from(slot.getStart().toInstant().plus(by)));
+		slot.setEnd(Date.from(slot.getEnd().toInstant().plus(by)));
+	}
+
+	static String digits(int n) {
+		StringBuilder b = new StringBuilder();
+		for (int i = 0; i < n; i++) {
+			b.append(ThreadLocalRandom.current().nextInt(10));
+		}
+		return b.toString();
+	}
+
+	static Path dataDir(String name) {
+		try {
+			return Files.createTempDirectory(name);
+		} catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+}
