@@ -39,7 +39,7 @@ final class AggregatorSuite {
 		settings.put("sas.aggregator.enabled", "true");
 		settings.put("sas.aggregator.sources", "publishers");
 		settings.put("sas.aggregator.search-budget", SEARCH_BUDGET.toMillis() + "ms");
-		settings.put("sas.aggregator.contextual-budget", "2s");
+		settings.put("sas.aggregator.contextual-budget", SEARCH_BUDGET.toMillis() + "ms"); // no test bounds it: room for a busy machine
 		settings.put("sas.aggregator.routing.full-fan-out-rate", "0");
 		settings.put("sas.aggregator.cache.ttl", CACHE_TTL.toMillis() + "ms");
 		settings.put("sas.publishers.circuit-breaker.minimum-calls", "3");
