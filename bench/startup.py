@@ -2,7 +2,7 @@
 """Time to ready after a start, and the first searches after it against the same searches warm.
 
 Usage: python3 bench/startup.py --data /tmp/sas-data --data-dir /tmp/bench/h2data [--java java]
-           [--jvm "-Xmx2g -XX:SharedArchiveFile=app.jsa"] [--jar target/sas-fhir-server.jar] [--requests 1000]
+           [--jvm="-Xmx2g -XX:SharedArchiveFile=app.jsa"] [--jar target/sas-fhir-server.jar] [--requests 1000]
            [--concurrency 4] [--no-warmup] [--keep]
 
 Starts the server (`<java> <jvm options> -jar <jar> --server.port=<free> --sas.data-dir=<data-dir>`) on data

@@ -50,7 +50,8 @@ import org.springframework.context.ApplicationContext;
  * <p>An {@link ApplicationRunner}: Spring Boot reports the readiness state {@code ACCEPTING_TRAFFIC} only once the
  * runners have returned, and the web server is already listening; {@code /actuator/health/readiness} answers 503
  * meanwhile, liveness is already correct. Where the server requires client certificates or tokens the warm-up's
- * requests are refused (it has neither), which still warms the connector, TLS and the security filters.
+ * requests are refused (it has neither), which still warms the connector, TLS and the security filters. In
+ * aggregator mode ({@code sas.aggregator.enabled}) the searches would go on to the publishers: no warm-up.
  */
 class Warmup implements ApplicationRunner {
 
@@ -70,18 +71,28 @@ class Warmup implements ApplicationRunner {
 	private final WarmupProperties properties;
 	private final Clock clock;
 	private final ObjectMapper json;
+	/** The contextual search's {@code origin}: the first LRM code accepted where they are listed. */
+	private final String origin;
 
 	Warmup(ApplicationContext context, WarmupProperties properties, Clock clock, ObjectMapper json) {
 		this.context = context;
 		this.properties = properties;
 		this.clock = clock;
 		this.json = json;
+		this.origin = URLEncoder.encode(context.getEnvironment().getProperty("sas.contextual.origins[0]",
+				context.getEnvironment().getProperty("sas.contextual.origins", "WARMUP")).split(",")[0].trim(),
+				StandardCharsets.UTF_8);
 	}
 
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
 		if (!(context instanceof WebServerApplicationContext web) || web.getWebServer() == null
 				|| web.getWebServer().getPort() <= 0 || properties.getRequests() <= 0) {
+			return;
+		}
+		if (context.getEnvironment().getProperty("sas.aggregator.enabled", Boolean.class, false)) {
+			// The searches would be sent on to the publishers' endpoints: not the server's to warm up with.
+			LOG.info("Warm-up skipped: in aggregator mode the searches are the publishers' (sas.aggregator.enabled)");
 			return;
 		}
 		AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
@@ -151,7 +162,7 @@ class Warmup implements ApplicationRunner {
 			case 3 -> {
 				kind = "contextual";
 				String treating = round % 3 == 0 ? "&practitioner=" + samples.practitioners(round, 1) : "";
-				request = get(base + "Slot/$contextual-search?origin=WARMUP&" + PLACES.get(round % PLACES.size())
+				request = get(base + "Slot/$contextual-search?origin=" + origin + "&" + PLACES.get(round % PLACES.size())
 						+ treating + FILTERS.get(round % FILTERS.size()).replace("|", "%7C"));
 			}
 			default -> {
