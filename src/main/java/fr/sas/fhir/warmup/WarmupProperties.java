@@ -1,0 +1,53 @@
+package fr.sas.fhir.warmup;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** {@code sas.warmup.*}: the server's own searches sent to itself before it reports ready (docs/operations.md). */
+@ConfigurationProperties(prefix = "sas.warmup")
+public class WarmupProperties {
+
+	/** Warm up before reporting ready. */
+	private boolean enabled = true;
+
+	/** Requests sent (the guide's three searches, the contextual search and a validation, in turn). */
+	private int requests = 1500;
+
+	/** Longest warm-up: the server reports ready then, whatever was sent. */
+	private Duration maxTime = Duration.ofSeconds(30);
+
+	/** Requests in flight at once. */
+	private int concurrency = 2;
+
+	public boolean isEnabled() {
+		return enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getRequests() {
+		return requests;
+	}
+
+	public void setRequests(int requests) {
+		this.requests = requests;
+	}
+
+	public Duration getMaxTime() {
+		return maxTime;
+	}
+
+	public void setMaxTime(Duration maxTime) {
+		this.maxTime = maxTime;
+	}
+
+	public int getConcurrency() {
+		return concurrency;
+	}
+
+	public void setConcurrency(int concurrency) {
+		this.concurrency = concurrency;
+	}
+}
