@@ -26,7 +26,9 @@ public final class ServedResourceTypes {
 			java.util.stream.Stream.concat(BUSINESS.stream(), PLATFORM.stream()).toList();
 
 	public static final List<String> CONFORMANCE =
-			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition");
+			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition",
+					// the programme's indicators (analytics), evaluated by $evaluate-measure
+					"Measure");
 
 	public static final List<String> ALL =
 			java.util.stream.Stream.concat(GOVERNED.stream(), CONFORMANCE.stream()).toList();

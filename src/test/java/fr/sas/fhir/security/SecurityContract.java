@@ -273,6 +273,24 @@ abstract class SecurityContract {
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
+	/** analytics: the indicators are the analysts' and the administrators'; their evaluations are audited. */
+	@Test
+	void onlyAnalystsAndAdministratorsEvaluateTheIndicators() {
+		String evaluate = "/Measure/sas-slots-offered/$evaluate-measure?periodStart=2026-01-01&periodEnd=2026-01-31";
+		Response analysts = analyst().get(evaluate);
+		expect(analysts, 200);
+		assertThat(analysts.resource().fhirType()).isEqualTo("MeasureReport");
+		expect(admin().get(evaluate), 200);
+		expect(analyst().get("/Measure/sas-slots-offered"), 200);
+		for (FhirHttp caller : List.of(publisherA(), platform(), lrm(), regulator())) {
+			Response refused = caller.get(evaluate);
+			expect(refused, 403);
+			assertThat(refused.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("SAS-authorization");
+		}
+		assertThat(audit("who=810000000002&status=200")).extracting(e -> e.getEntityFirstRep().getDescription())
+				.anyMatch(what -> what != null && what.contains("$evaluate-measure"));
+	}
+
 	/** The publishers' registry (Endpoint) is the administrators' alone: no other role reads or writes it. */
 	@Test
 	void onlyAdministratorsReadAndWriteThePublishersRegistry() {

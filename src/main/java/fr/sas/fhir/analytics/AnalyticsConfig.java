@@ -1,0 +1,59 @@
+package fr.sas.fhir.analytics;
+
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import fr.sas.fhir.common.JobLeases;
+import java.time.Clock;
+import java.time.ZoneId;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.orm.jpa.persistenceunit.PersistenceUnitPostProcessor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/** The programme's indicators (docs/analytics.md): on unless {@code sas.analytics.enabled=false}. */
+@Configuration
+@ConditionalOnProperty(prefix = "sas.analytics", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(AnalyticsProperties.class)
+public class AnalyticsConfig {
+
+	/** The fact tables join HAPI's persistence unit: a resource and its fact commit together. */
+	@Bean
+	public static PersistenceUnitPostProcessor analyticsFactTables() {
+		return unit -> {
+			unit.addManagedClassName(FactTables.Slot.class.getName());
+			unit.addManagedClassName(FactTables.SlotDay.class.getName());
+			unit.addManagedClassName(FactTables.ClosedDay.class.getName());
+			unit.addManagedClassName(FactTables.Appointment.class.getName());
+			unit.addManagedClassName(FactTables.Account.class.getName());
+		};
+	}
+
+	@Bean
+	Calendar analyticsCalendar(AnalyticsProperties properties) {
+		return new Calendar(ZoneId.of(properties.getZone()));
+	}
+
+	@Bean
+	SlotFacts slotFacts(IInterceptorService storageInterceptors, DaoRegistry daos, Clock clock, Calendar analyticsCalendar) {
+		return new SlotFacts(storageInterceptors, daos, clock, analyticsCalendar);
+	}
+
+	@Bean
+	DayClosing dayClosing(JobLeases leases, Clock clock, Calendar analyticsCalendar, AnalyticsProperties properties,
+			PlatformTransactionManager transactions) {
+		return new DayClosing(leases, clock, analyticsCalendar, properties, transactions);
+	}
+
+	@Bean
+	MeasureQueries measureQueries(PlatformTransactionManager transactions) {
+		return new MeasureQueries(transactions);
+	}
+
+	@Bean
+	EvaluateMeasureProvider evaluateMeasureProvider(DaoRegistry daos, MeasureQueries measureQueries, Clock clock,
+			AnalyticsProperties properties) {
+		return new EvaluateMeasureProvider(daos, measureQueries, clock, properties);
+	}
+}
