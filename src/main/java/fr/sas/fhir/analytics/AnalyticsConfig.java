@@ -3,7 +3,11 @@ package fr.sas.fhir.analytics;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import fr.sas.fhir.common.JobLeases;
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import java.time.ZoneId;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,6 +32,27 @@ public class AnalyticsConfig {
 			unit.addManagedClassName(FactTables.Appointment.class.getName());
 			unit.addManagedClassName(FactTables.Account.class.getName());
 		};
+	}
+
+	/**
+	 * FHIR Bulk Data {@code $export} (system level) is HAPI's own: its provider on the FHIR endpoint, its batch job
+	 * writing NDJSON files as Binary resources, which HAPI deletes once {@code sas.analytics.export-retention} has
+	 * passed. Who may export is the role matrix's.
+	 */
+	@Bean
+	@ConditionalOnProperty(prefix = "sas.analytics", name = "bulk-export", matchIfMissing = true)
+	SmartInitializingSingleton bulkExportOnTheFhirEndpoint(RestfulServer fhirServer, BulkDataExportProvider provider,
+			JpaStorageSettings storage, AnalyticsProperties properties) {
+		return () -> {
+			storage.setEnableTaskBulkExportJobExecution(true);
+			storage.setBulkExportFileRetentionPeriodHours((int) Math.max(1, properties.getExportRetention().toHours()));
+			fhirServer.registerProvider(provider);
+		};
+	}
+
+	@Bean
+	DashboardPage dashboardPage() {
+		return new DashboardPage();
 	}
 
 	@Bean

@@ -18,6 +18,27 @@ public class AnalyticsProperties {
 	/** First check after start. */
 	private Duration closeInitialDelay = Duration.ofMinutes(2);
 
+	/** HAPI's bulk data {@code $export} on the FHIR endpoint. */
+	private boolean bulkExport = true;
+	/** How long an export's files are kept (HAPI deletes them after; whole hours, at least 1). */
+	private Duration exportRetention = Duration.ofHours(2);
+
+	public boolean isBulkExport() {
+		return bulkExport;
+	}
+
+	public void setBulkExport(boolean bulkExport) {
+		this.bulkExport = bulkExport;
+	}
+
+	public Duration getExportRetention() {
+		return exportRetention;
+	}
+
+	public void setExportRetention(Duration exportRetention) {
+		this.exportRetention = exportRetention;
+	}
+
 	public boolean isEnabled() {
 		return enabled;
 	}

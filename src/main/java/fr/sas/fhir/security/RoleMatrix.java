@@ -131,6 +131,10 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 				// analytics: the programme's indicators (administrators have every right)
 				rules.allow("an analyst evaluates the indicators").operation().named(EVALUATE_MEASURE)
 						.onInstancesOfType(org.hl7.fhir.r4.model.Measure.class).andAllowAllResponses();
+				rules.allow("an analyst exports the data (bulk data $export)").bulkExport().systemExport();
+				rules.allow("an analyst exports the data (bulk data $export)").operation().named("$export").onServer().andAllowAllResponses();
+				rules.allow("an analyst polls an export").operation().named("$export-poll-status").onServer().andAllowAllResponses();
+				rules.allow("an analyst reads an export's files").read().resourcesOfType("Binary").withAnyId();
 			}
 			default -> { }
 		}

@@ -121,6 +121,8 @@ public class SecurityConfig {
 				.authorizeHttpRequests(a -> a
 						.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
 						.requestMatchers("/fhir/metadata", "/actuator/health", "/actuator/health/**").permitAll()
+						// analytics: the dashboard page and its script library hold no data (the FHIR calls are authorized)
+						.requestMatchers("/dashboard", "/dashboard/**", "/webjars/**").permitAll()
 						.anyRequest().authenticated());
 		if (properties.getOidc().isEnabled()) {
 			TokenCallers tokens = new TokenCallers(properties.getOidc());
