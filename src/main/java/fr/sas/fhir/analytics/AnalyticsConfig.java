@@ -5,9 +5,7 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import fr.sas.fhir.common.JobLeases;
 import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import java.time.ZoneId;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -35,19 +33,17 @@ public class AnalyticsConfig {
 	}
 
 	/**
-	 * FHIR Bulk Data {@code $export} (system level) is HAPI's own: its provider on the FHIR endpoint, its batch job
-	 * writing NDJSON files as Binary resources, which HAPI deletes once {@code sas.analytics.export-retention} has
-	 * passed. Who may export is the role matrix's.
+	 * FHIR Bulk Data {@code $export} (system level) is HAPI's own: its provider's system operations on the FHIR
+	 * endpoint ({@link SystemExportProvider}), its batch job writing NDJSON files as Binary resources, which HAPI deletes
+	 * once {@code sas.analytics.export-retention} has passed. Who may export is the role matrix's.
 	 */
 	@Bean
 	@ConditionalOnProperty(prefix = "sas.analytics", name = "bulk-export", matchIfMissing = true)
-	SmartInitializingSingleton bulkExportOnTheFhirEndpoint(RestfulServer fhirServer, BulkDataExportProvider provider,
-			JpaStorageSettings storage, AnalyticsProperties properties) {
-		return () -> {
-			storage.setEnableTaskBulkExportJobExecution(true);
-			storage.setBulkExportFileRetentionPeriodHours((int) Math.max(1, properties.getExportRetention().toHours()));
-			fhirServer.registerProvider(provider);
-		};
+	SystemExportProvider systemExportProvider(BulkDataExportProvider provider, JpaStorageSettings storage,
+			AnalyticsProperties properties) {
+		storage.setEnableTaskBulkExportJobExecution(true);
+		storage.setBulkExportFileRetentionPeriodHours((int) Math.max(1, properties.getExportRetention().toHours()));
+		return new SystemExportProvider(provider);
 	}
 
 	@Bean
