@@ -26,10 +26,15 @@ public final class ServedResourceTypes {
 			java.util.stream.Stream.concat(BUSINESS.stream(), PLATFORM.stream()).toList();
 
 	public static final List<String> CONFORMANCE =
-			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition");
+			List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "CapabilityStatement", "OperationDefinition",
+					// the programme's indicators (analytics), evaluated by $evaluate-measure
+					"Measure");
 
-	public static final List<String> ALL =
-			java.util.stream.Stream.concat(GOVERNED.stream(), CONFORMANCE.stream()).toList();
+	/** The files of a bulk export ($export), written by HAPI's export job and read by who asked for them (analytics). */
+	public static final List<String> EXPORTS = List.of("Binary");
+
+	public static final List<String> ALL = java.util.stream.Stream.of(GOVERNED, CONFORMANCE, EXPORTS)
+			.flatMap(List::stream).toList();
 
 	private ServedResourceTypes() {}
 }

@@ -51,7 +51,7 @@ public class ConformanceLoader implements SmartLifecycle {
 
 	/** Terminology before the definitions that bind to it; search parameters before anything searches. */
 	private static final List<String> INSTALL_ORDER =
-			List.of("CodeSystem", "ValueSet", "StructureDefinition", "SearchParameter", "CapabilityStatement", "OperationDefinition");
+			List.of("CodeSystem", "ValueSet", "StructureDefinition", "SearchParameter", "CapabilityStatement", "OperationDefinition", "Measure");
 
 	private final FhirContext fhirContext;
 	private final DaoRegistry daoRegistry;

@@ -46,6 +46,7 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 
 	private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
 	private static final String WRITE_RECORDED = AuditTrail.class.getName() + ".write";
+	private static final String ANSWER_RECORDED = AuditTrail.class.getName() + ".answer";
 	private static final Object TRANSACTION_KEY = new Object();
 
 	private final Clock clock;
@@ -130,7 +131,9 @@ public class AuditTrail implements LeavesSearchAnswersAlone {
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public boolean answered(RequestDetails request, ResponseDetails response) {
 		if (!enabled || request.getRestOperationType() == RestOperationTypeEnum.METADATA
-				|| Boolean.TRUE.equals(request.getUserData().get(WRITE_RECORDED))) {
+				|| Boolean.TRUE.equals(request.getUserData().get(WRITE_RECORDED))
+				// a manual response (the contextual search) calls these hooks itself, and HAPI calls them again
+				|| request.getUserData().put(ANSWER_RECORDED, Boolean.TRUE) != null) {
 			return true;
 		}
 		record(request, response.getResponseCode(), null);

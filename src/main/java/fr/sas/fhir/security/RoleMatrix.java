@@ -49,10 +49,11 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 	static final String CONTEXTUAL = "$contextual-search";
 	static final String LRM_MESSAGES = "$lrm-messages";
 	static final String VALIDATE = "$validate";
+	static final String EVALUATE_MEASURE = "$evaluate-measure";
 	private static final List<String> AGENDA = List.of("Slot", "Schedule", "PractitionerRole", "Practitioner", "Location",
 			"HealthcareService", "Organization");
 	private static final List<String> CONFORMANCE = List.of("StructureDefinition", "ValueSet", "CodeSystem",
-			"SearchParameter", "OperationDefinition", "CapabilityStatement");
+			"SearchParameter", "OperationDefinition", "CapabilityStatement", "Measure");
 	/** Roles that read every business type unfiltered: the fast path may answer them. */
 	private static final Set<Role> READ_EVERYTHING = EnumSet.of(Role.ADMIN, Role.LOCAL_TRIAL, Role.PLATFORM, Role.LRM,
 			Role.REGULATOR, Role.ANALYST);
@@ -125,7 +126,16 @@ public class RoleMatrix extends AuthorizationInterceptor implements LeavesSearch
 				searches(rules, "a regulator");
 				appointments(rules, "a regulator books and cancels");
 			}
-			case ANALYST -> readBusiness(rules, "an analyst reads every business type");
+			case ANALYST -> {
+				readBusiness(rules, "an analyst reads every business type");
+				// analytics: the programme's indicators (administrators have every right)
+				rules.allow("an analyst evaluates the indicators").operation().named(EVALUATE_MEASURE)
+						.onInstancesOfType(org.hl7.fhir.r4.model.Measure.class).andAllowAllResponses();
+				rules.allow("an analyst exports the data (bulk data $export)").bulkExport().systemExport();
+				rules.allow("an analyst exports the data (bulk data $export)").operation().named("$export").onServer().andAllowAllResponses();
+				rules.allow("an analyst polls an export").operation().named("$export-poll-status").onServer().andAllowAllResponses();
+				rules.allow("an analyst reads an export's files").read().resourcesOfType("Binary").withAnyId();
+			}
 			default -> { }
 		}
 		return rules.denyAll("the role " + role.name().toLowerCase() + " may not do this (README, role matrix)").build();

@@ -124,6 +124,8 @@ public class SecurityConfig {
 						// The meters (monitoring): administrators and analysts (a Prometheus scraper is given an analyst's identity).
 						.requestMatchers("/actuator/prometheus").hasAnyAuthority(Role.ADMIN.authority(), Role.ANALYST.authority(),
 								Role.LOCAL_TRIAL.authority())
+						// analytics: the dashboard page and its script library hold no data (the FHIR calls are authorized)
+						.requestMatchers("/dashboard", "/dashboard/**", "/webjars/**").permitAll()
 						.anyRequest().authenticated());
 		if (properties.getOidc().isEnabled()) {
 			TokenCallers tokens = new TokenCallers(properties.getOidc());

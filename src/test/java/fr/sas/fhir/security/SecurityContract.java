@@ -273,6 +273,53 @@ abstract class SecurityContract {
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
+	/** analytics: the indicators are the analysts' and the administrators'; their evaluations are audited. */
+	@Test
+	void onlyAnalystsAndAdministratorsEvaluateTheIndicators() {
+		String evaluate = "/Measure/sas-slots-offered/$evaluate-measure?periodStart=2026-01-01&periodEnd=2026-01-31";
+		Response analysts = analyst().get(evaluate);
+		expect(analysts, 200);
+		assertThat(analysts.resource().fhirType()).isEqualTo("MeasureReport");
+		expect(admin().get(evaluate), 200);
+		expect(analyst().get("/Measure/sas-slots-offered"), 200);
+		for (FhirHttp caller : List.of(publisherA(), platform(), lrm(), regulator())) {
+			Response refused = caller.get(evaluate);
+			expect(refused, 403);
+			assertThat(refused.outcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("SAS-authorization");
+		}
+		assertThat(audit("who=810000000002&status=200")).extracting(e -> e.getEntityFirstRep().getDescription())
+				.anyMatch(what -> what != null && what.contains("$evaluate-measure"));
+		// bulk data: the analyst's export starts; a publisher's is refused
+		expect(analyst().get("/$export?_type=Slot", "Prefer", "respond-async"), 202);
+		expect(publisherA().get("/$export?_type=Slot", "Prefer", "respond-async"), 403);
+		expect(regulator().get("/$export?_type=Slot", "Prefer", "respond-async"), 403);
+	}
+
+	/** analytics: the dashboard page is served to anyone, its figures only to who may evaluate the indicators. */
+	@Test
+	void theDashboardShowsNoDataToACallerWithoutTheRight() {
+		try (fr.sas.fhir.support.HeadlessChromium chromium = fr.sas.fhir.support.HeadlessChromium.start()) {
+			var driver = chromium.driver();
+			String page = server().anonymous().base().replace("/fhir", "/dashboard/index.html") + "?measure=sas-slots-offered";
+			driver.get(page);
+			var js = (org.openqa.selenium.JavascriptExecutor) driver;
+			org.openqa.selenium.WebElement token = driver.findElement(org.openqa.selenium.By.id("token"));
+			token.sendKeys(SecuredServer.TOKENS.token("810000000001", "REGULATEUR"));
+			driver.findElement(org.openqa.selenium.By.id("show")).click();
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+					driver.findElement(org.openqa.selenium.By.id("error")).getText().contains("403"));
+			assertThat((Boolean) js.executeScript("return window.dashboard.report === null && window.dashboard.values.length === 0")).isTrue();
+			assertThat(driver.findElement(org.openqa.selenium.By.id("figures")).findElements(org.openqa.selenium.By.tagName("td"))).isEmpty();
+
+			token.clear();
+			token.sendKeys(SecuredServer.TOKENS.token("810000000002", "ANALYSTE"));
+			driver.findElement(org.openqa.selenium.By.id("show")).click();
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+					Boolean.TRUE.equals(js.executeScript("return window.dashboard.report !== null && !window.dashboard.loading")));
+			assertThat(driver.findElement(org.openqa.selenium.By.id("error")).getText()).isEmpty();
+		}
+	}
+
 	/** The publishers' registry (Endpoint) is the administrators' alone: no other role reads or writes it. */
 	@Test
 	void onlyAdministratorsReadAndWriteThePublishersRegistry() {

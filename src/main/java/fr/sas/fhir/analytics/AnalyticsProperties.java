@@ -1,0 +1,81 @@
+package fr.sas.fhir.analytics;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** {@code sas.analytics.*}: the programme's indicators ($evaluate-measure) and the facts they read. */
+@ConfigurationProperties(prefix = "sas.analytics")
+public class AnalyticsProperties {
+
+	/** The indicators, their fact tables and the daily aggregate; {@code false} leaves them out. */
+	private boolean enabled = true;
+	/** Longest period one evaluation may cover ({@code periodStart} to {@code periodEnd}). */
+	private Duration maxPeriod = Duration.ofDays(400);
+	/** The time zone of a day, a week and a month. */
+	private String zone = "Europe/Paris";
+	/** How often a node checks for closed days to aggregate. */
+	private Duration closeInterval = Duration.ofHours(1);
+	/** First check after start. */
+	private Duration closeInitialDelay = Duration.ofMinutes(2);
+
+	/** HAPI's bulk data {@code $export} on the FHIR endpoint. */
+	private boolean bulkExport = true;
+	/** How long an export's files are kept (HAPI deletes them after; whole hours, at least 1). */
+	private Duration exportRetention = Duration.ofHours(2);
+
+	public boolean isBulkExport() {
+		return bulkExport;
+	}
+
+	public void setBulkExport(boolean bulkExport) {
+		this.bulkExport = bulkExport;
+	}
+
+	public Duration getExportRetention() {
+		return exportRetention;
+	}
+
+	public void setExportRetention(Duration exportRetention) {
+		this.exportRetention = exportRetention;
+	}
+
+	public boolean isEnabled() {
+		return enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getMaxPeriod() {
+		return maxPeriod;
+	}
+
+	public void setMaxPeriod(Duration maxPeriod) {
+		this.maxPeriod = maxPeriod;
+	}
+
+	public String getZone() {
+		return zone;
+	}
+
+	public void setZone(String zone) {
+		this.zone = zone;
+	}
+
+	public Duration getCloseInterval() {
+		return closeInterval;
+	}
+
+	public void setCloseInterval(Duration closeInterval) {
+		this.closeInterval = closeInterval;
+	}
+
+	public Duration getCloseInitialDelay() {
+		return closeInitialDelay;
+	}
+
+	public void setCloseInitialDelay(Duration closeInitialDelay) {
+		this.closeInitialDelay = closeInitialDelay;
+	}
+}

@@ -1,0 +1,102 @@
+package fr.sas.fhir.analytics;
+
+import fr.sas.fhir.common.JobLeases;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * As each day closes (in the programme's time zone), one node folds that day's slot facts into the daily aggregate
+ * ({@code SAS_AN_SLOT_DAY}: per practitioner or structure and per dimension, counts and minutes), marks the day
+ * closed and drops its facts, in one transaction. The housekeeping deletes slots 7 days after they end; the
+ * aggregate is written the hour after midnight, and a day missed (every node down) is closed at the next turn, as
+ * long as its facts are there: a slot's fact is not deleted with it once its day has begun.
+ */
+class DayClosing {
+
+	private static final Logger LOG = LoggerFactory.getLogger(DayClosing.class);
+	static final String LEASE = "analytics-day-closing";
+
+	private final JobLeases leases;
+	private final Clock clock;
+	private final Calendar calendar;
+	private final Duration lease;
+	private final TransactionTemplate transaction;
+
+	@PersistenceContext
+	private EntityManager entityManager;
+
+	DayClosing(JobLeases leases, Clock clock, Calendar calendar, AnalyticsProperties properties, PlatformTransactionManager transactions) {
+		this.leases = leases;
+		this.clock = clock;
+		this.calendar = calendar;
+		this.lease = properties.getCloseInterval();
+		this.transaction = new TransactionTemplate(transactions);
+	}
+
+	@Scheduled(initialDelayString = "${sas.analytics.close-initial-delay:PT2M}", fixedDelayString = "${sas.analytics.close-interval:PT1H}")
+	public void run() {
+		if (!leases.runAlone(LEASE, lease, this::closeEndedDays)) {
+			LOG.debug("Day closing skipped: another node holds its lease");
+		}
+	}
+
+	/** Closes every day before today that has facts and is not closed yet; returns the days closed. */
+	List<LocalDate> closeEndedDays() {
+		LocalDate today = calendar.day(clock.instant());
+		List<LocalDate> open = inTransaction(c -> Sql.query(c,
+				"SELECT DISTINCT DAY_KEY FROM SAS_AN_SLOT WHERE DAY_KEY < ? ORDER BY DAY_KEY", r -> r.getDate(1).toLocalDate(), today));
+		for (LocalDate day : open) {
+			long slots = inTransaction(c -> close(c, day));
+			LOG.info("Analytics: day {} closed, {} slots kept in the daily aggregate", day, slots);
+		}
+		return open;
+	}
+
+	private long close(Connection c, LocalDate day) throws SQLException {
+		boolean closed = !Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", r -> 1, day).isEmpty();
+		long slots = Sql.query(c, "SELECT COUNT(*) FROM SAS_AN_SLOT WHERE DAY_KEY = ?", r -> r.getLong(1), day).get(0);
+		// a late write to an ended slot (rare) re-created a fact of a closed day: it is added to that day's aggregate
+		Sql.update(c, "INSERT INTO SAS_AN_SLOT_DAY (ID, DAY_KEY, MONTH_KEY, WEEK_KEY, PRACTITIONER, STRUCTURE, DEPARTEMENT,"
+						+ " SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER, SLOTS, MINUTES)"
+						+ " SELECT " + nextId() + ", g.* FROM (SELECT DAY_KEY, MONTH_KEY, WEEK_KEY, PRACTITIONER, STRUCTURE,"
+						+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER, COUNT(*) AS SLOTS, SUM(MINUTES) AS MINUTES"
+						+ " FROM SAS_AN_SLOT WHERE DAY_KEY = ? GROUP BY DAY_KEY, MONTH_KEY, WEEK_KEY, PRACTITIONER, STRUCTURE,"
+						+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) g",
+				day);
+		if (closed) {
+			Sql.update(c, "UPDATE SAS_AN_CLOSED_DAY SET SLOTS = SLOTS + ?, CLOSED_AT = ? WHERE DAY_KEY = ?", slots, clock.instant(), day);
+		} else {
+			Sql.update(c, "INSERT INTO SAS_AN_CLOSED_DAY (DAY_KEY, CLOSED_AT, SLOTS) VALUES (?, ?, ?)", day, clock.instant(), slots);
+		}
+		Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE DAY_KEY = ?", day);
+		return slots;
+	}
+
+	private String nextId() {
+		SessionFactoryImplementor sessions = entityManager.getEntityManagerFactory().unwrap(SessionFactory.class)
+				.unwrap(SessionFactoryImplementor.class);
+		return sessions.getJdbcServices().getDialect().getSequenceSupport().getSelectSequenceNextValString("SEQ_SAS_AN_SLOT_DAY");
+	}
+
+	private interface Work<T> {
+		T run(Connection connection) throws SQLException;
+	}
+
+	private <T> T inTransaction(Work<T> work) {
+		return transaction.execute(tx -> entityManager.unwrap(Session.class).doReturningWork(work::run));
+	}
+}

@@ -1,0 +1,144 @@
+package fr.sas.fhir.analytics;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * The tables the indicators aggregate, declared as entities only so that the schema is created with HAPI's
+ * (rows are written and read with SQL by {@link SlotFacts}, {@link DayClosing} and {@link MeasureQueries}).
+ * A fact is what an indicator needs of one resource, no more: no name, no identifier of a patient, no free text.
+ */
+final class FactTables {
+
+	private FactTables() {}
+
+	/** One slot: its day, its actor (practitioner, structure), where, what, whose. Deleted with its slot until its day closes. */
+	@Entity(name = "AnalyticsSlot")
+	@Table(name = "SAS_AN_SLOT", indexes = {@Index(name = "IDX_SAS_AN_SLOT_DAY", columnList = "DAY_KEY")})
+	static class Slot {
+		@Id
+		@Column(name = "SLOT_ID", length = 100)
+		String slotId;
+		@Column(name = "DAY_KEY", nullable = false)
+		LocalDate day;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "MINUTES", nullable = false)
+		int minutes;
+		@Column(name = "STATUS", length = 20)
+		String status;
+		@Column(name = "PRACTITIONER", length = 100)
+		String practitioner;
+		@Column(name = "STRUCTURE", length = 120)
+		String structure;
+		@Column(name = "DEPARTEMENT", length = 3)
+		String departement;
+		@Column(name = "SPECIALTY", length = 40)
+		String specialty;
+		@Column(name = "SLOT_TYPE", length = 20)
+		String slotType;
+		@Column(name = "USE_CASE", length = 12)
+		String useCase;
+		@Column(name = "PUBLISHER", length = 100)
+		String publisher;
+	}
+
+	/** The slots of one closed day, per practitioner or structure and per dimension: what survives the housekeeping. */
+	@Entity(name = "AnalyticsSlotDay")
+	@Table(name = "SAS_AN_SLOT_DAY", indexes = {@Index(name = "IDX_SAS_AN_SLOT_DAY_DAY", columnList = "DAY_KEY")})
+	static class SlotDay {
+		@Id
+		@jakarta.persistence.GeneratedValue(strategy = jakarta.persistence.GenerationType.SEQUENCE, generator = "SEQ_SAS_AN_SLOT_DAY")
+		@jakarta.persistence.SequenceGenerator(name = "SEQ_SAS_AN_SLOT_DAY", sequenceName = "SEQ_SAS_AN_SLOT_DAY", allocationSize = 1)
+		@Column(name = "ID")
+		Long id;
+		@Column(name = "DAY_KEY", nullable = false)
+		LocalDate day;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "PRACTITIONER", length = 100)
+		String practitioner;
+		@Column(name = "STRUCTURE", length = 120)
+		String structure;
+		@Column(name = "DEPARTEMENT", length = 3)
+		String departement;
+		@Column(name = "SPECIALTY", length = 40)
+		String specialty;
+		@Column(name = "SLOT_TYPE", length = 20)
+		String slotType;
+		@Column(name = "USE_CASE", length = 12)
+		String useCase;
+		@Column(name = "PUBLISHER", length = 100)
+		String publisher;
+		@Column(name = "SLOTS", nullable = false)
+		long slots;
+		@Column(name = "MINUTES", nullable = false)
+		long minutes;
+	}
+
+	/** A day whose slots are in {@link SlotDay}. */
+	@Entity(name = "AnalyticsClosedDay")
+	@Table(name = "SAS_AN_CLOSED_DAY")
+	static class ClosedDay {
+		@Id
+		@Column(name = "DAY_KEY")
+		LocalDate day;
+		@Column(name = "CLOSED_AT", nullable = false)
+		Instant closedAt;
+		@Column(name = "SLOTS", nullable = false)
+		long slots;
+	}
+
+	/** One appointment made through the SAS (an orientation). */
+	@Entity(name = "AnalyticsAppointment")
+	@Table(name = "SAS_AN_APPOINTMENT", indexes = {@Index(name = "IDX_SAS_AN_APPT_DAY", columnList = "DAY_KEY")})
+	static class Appointment {
+		@Id
+		@Column(name = "APPOINTMENT_ID", length = 100)
+		String appointmentId;
+		@Column(name = "DAY_KEY", nullable = false)
+		LocalDate day;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "STATUS", length = 20)
+		String status;
+		@Column(name = "ORIENTATION", length = 20)
+		String orientation;
+		@Column(name = "DEPARTEMENT", length = 3)
+		String departement;
+		@Column(name = "SPECIALTY", length = 40)
+		String specialty;
+		@Column(name = "USE_CASE", length = 12)
+		String useCase;
+		@Column(name = "PUBLISHER", length = 100)
+		String publisher;
+	}
+
+	/** One regulator account (INT_R02). */
+	@Entity(name = "AnalyticsAccount")
+	@Table(name = "SAS_AN_ACCOUNT", indexes = {@Index(name = "IDX_SAS_AN_ACCOUNT_DAY", columnList = "DAY_KEY")})
+	static class Account {
+		@Id
+		@Column(name = "PRACTITIONER_ID", length = 100)
+		String practitionerId;
+		@Column(name = "DAY_KEY", nullable = false)
+		LocalDate day;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "ACTIVE", nullable = false)
+		boolean active;
+	}
+}

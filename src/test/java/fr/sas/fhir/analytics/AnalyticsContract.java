@@ -1,0 +1,264 @@
+package fr.sas.fhir.analytics;
+
+import static fr.sas.fhir.support.SasTestData.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.sas.fhir.rules.PastSlotHousekeeping;
+import fr.sas.fhir.support.FhirHttp;
+import fr.sas.fhir.support.FhirHttp.Response;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Location;
+import org.hl7.fhir.r4.model.MeasureReport;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Slot;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The indicators answer what the test wrote: each figure is compared with the count the test makes of its own
+ * resources, in a stratum only its resources fill (a département and a publisher of their own).
+ */
+abstract class AnalyticsContract {
+
+	static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+	@Autowired
+	DayClosing dayClosing;
+
+	@Autowired
+	PastSlotHousekeeping housekeeping;
+
+	abstract FhirHttp fhir();
+
+	private final String run = UUID.randomUUID().toString().substring(0, 8);
+	private final String publisher = "analytics-" + run;
+
+	private FhirHttp asPublisher() {
+		return fhir().with(fr.sas.fhir.support.ServerTestBase.PUBLISHER_HEADER, publisher);
+	}
+
+	private static String rpps() {
+		return "8" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000000").substring(0, 11);
+	}
+
+	/** A practitioner in the postal code's département, with a schedule; returns the schedule id. */
+	private String practitionerIn(String name, String postalCode) {
+		String p = "an-" + run + "-p-" + name;
+		PractitionerRole role = practitionerRole("an-" + run + "-r-" + name, p);
+		((Location) role.getContained().get(0)).getAddress().setPostalCode(postalCode);
+		put("/Practitioner/" + p, practitioner(p, rpps()));
+		put("/PractitionerRole/an-" + run + "-r-" + name, role);
+		String schedule = "an-" + run + "-s-" + name;
+		put("/Schedule/" + schedule, practitionerSchedule(schedule, p, "an-" + run + "-r-" + name));
+		return schedule;
+	}
+
+	private void put(String path, org.hl7.fhir.r4.model.Resource resource) {
+		Response response = asPublisher().put(path, resource);
+		assertThat(response.status()).as(response.toString()).isIn(200, 201);
+	}
+
+	private MeasureReport evaluate(String measure, LocalDate start, LocalDate end, String stratifiers) {
+		Response response = fhir().get("/Measure/" + measure + "/$evaluate-measure?periodStart=" + start + "&periodEnd=" + end
+				+ (stratifiers == null ? "" : "&stratifier=" + stratifiers));
+		assertThat(response.status()).as(response.toString()).isEqualTo(200);
+		return (MeasureReport) response.resource();
+	}
+
+	/** A stratum's count (or hours x 100 for a score), 0 when the stratum is absent. */
+	static long stratum(MeasureReport report, String group, String stratifier, String value) {
+		for (MeasureReport.MeasureReportGroupComponent g : report.getGroup()) {
+			if (!group.equals(g.getCode().getCodingFirstRep().getCode())) {
+				continue;
+			}
+			for (MeasureReport.MeasureReportGroupStratifierComponent s : g.getStratifier()) {
+				if (!stratifier.equals(s.getCodeFirstRep().getCodingFirstRep().getCode())) {
+					continue;
+				}
+				for (MeasureReport.StratifierGroupComponent stratum : s.getStratum()) {
+					if (value.equals(stratum.getValue().getText())) {
+						return stratum.hasMeasureScore() ? stratum.getMeasureScore().getValue().movePointRight(2).longValueExact()
+								: stratum.getPopulationFirstRep().getCount();
+					}
+				}
+				return 0;
+			}
+		}
+		throw new AssertionError("no stratifier " + stratifier + " in group " + group);
+	}
+
+	static long total(MeasureReport report, String group) {
+		MeasureReport.MeasureReportGroupComponent g = report.getGroup().stream()
+				.filter(x -> group.equals(x.getCode().getCodingFirstRep().getCode())).findFirst().orElseThrow();
+		return g.hasMeasureScore() ? g.getMeasureScore().getValue().movePointRight(2).longValueExact() : g.getPopulationFirstRep().getCount();
+	}
+
+	@Test
+	void slotIndicatorsEqualTheSlotsWritten() {
+		OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withHour(8).withMinute(0).withSecond(0).withNano(0);
+		List<String> schedules = List.of(practitionerIn("a", "97300"), practitionerIn("b", "97310"));
+		// SOS Médecins in Cayenne too
+		String org = "an-" + run + "-sos-org";
+		put("/Organization/" + org, sosOrganization(org, "3" + ("9" + rpps().substring(1, 12) + "01")));
+		Location sosPlace = sosLocation("an-" + run + "-sos-loc", org);
+		sosPlace.getAddress().setPostalCode("97300");
+		put("/Location/" + sosPlace.getIdPart(), sosPlace);
+		put("/Schedule/an-" + run + "-sos-s", sosSchedule("an-" + run + "-sos-s", sosPlace.getIdPart()));
+
+		Map<String, Long> slots = new TreeMap<>();
+		Map<String, Long> minutes = new TreeMap<>();
+		Set<String> days = new HashSet<>();
+		int n = 0;
+		for (int i = 0; i < 7; i++) {
+			String schedule = schedules.get(i % 2);
+			int length = 15 + 5 * i;
+			OffsetDateTime start = base.plusHours(i);
+			put("/Slot/an-" + run + "-" + n, slot("an-" + run + "-" + n, schedule, start, length));
+			n++;
+			slots.merge("individual", 1L, Long::sum);
+			minutes.merge("individual", (long) length, Long::sum);
+			days.add(start.atZoneSameInstant(PARIS).toLocalDate().toString());
+		}
+		for (int i = 0; i < 3; i++) {
+			put("/Slot/an-" + run + "-" + n, sosSlot("an-" + run + "-" + n, "an-" + run + "-sos-s", base.plusHours(i), 30));
+			n++;
+			slots.merge("sos", 1L, Long::sum);
+			minutes.merge("sos", 30L, Long::sum);
+		}
+		LocalDate from = base.atZoneSameInstant(PARIS).toLocalDate().minusDays(1);
+		LocalDate to = from.plusDays(3);
+
+		MeasureReport offered = evaluate("sas-slots-offered", from, to, "departement,publisher,use-case");
+		assertThat(offered.getType()).isEqualTo(MeasureReport.MeasureReportType.SUMMARY);
+		assertThat(offered.getMeasure()).contains("sas-slots-offered");
+		long all = slots.values().stream().mapToLong(Long::longValue).sum();
+		long allMinutes = minutes.values().stream().mapToLong(Long::longValue).sum();
+		assertThat(stratum(offered, "slots", "departement", "973")).isEqualTo(all);
+		assertThat(stratum(offered, "slots", "publisher", publisher)).isEqualTo(all);
+		assertThat(stratum(offered, "hours", "publisher", publisher)).isEqualTo(Math.round(allMinutes * 100 / 60.0));
+		assertThat(total(offered, "slots")).isGreaterThanOrEqualTo(all);
+		assertThat(offered.getGroup().get(0).getStratifier()).hasSize(3);
+
+		MeasureReport practitioners = evaluate("sas-practitioners-with-slots", from, to, "publisher");
+		assertThat(stratum(practitioners, "practitioners", "publisher", publisher)).isEqualTo(2);
+		MeasureReport structures = evaluate("sas-structures-with-slots", from, to, "publisher,use-case");
+		assertThat(stratum(structures, "structures", "publisher", publisher)).isEqualTo(1);
+
+		// a withdrawn future slot was not offered
+		assertThat(asPublisher().delete("/Slot/an-" + run + "-0").status()).isIn(200, 204);
+		assertThat(stratum(evaluate("sas-slots-offered", from, to, "publisher"), "slots", "publisher", publisher)).isEqualTo(all - 1);
+
+		// an orientation: a slot booked through the SAS
+		Appointment booked = appointment("an-" + run + "-appt", UUID.randomUUID().toString(), "810000000555", base.plusHours(1));
+		booked.addSlot(new Reference("Slot/an-" + run + "-1"));
+		booked.addExtension(SlotFacts.ORIENTATION, new CodeableConcept().addCoding(
+				new org.hl7.fhir.r4.model.Coding("https://interop.esante.gouv.fr/ig/fhir/sas/CodeSystem/categorie-orientation-sas-codesystem", "001", null)));
+		Response appointment = fhir().put("/Appointment/an-" + run + "-appt", booked);
+		assertThat(appointment.status()).as(appointment.toString()).isIn(200, 201);
+		LocalDate today = LocalDate.now(PARIS);
+		MeasureReport orientations = evaluate("sas-orientations", today.minusDays(1), today.plusDays(1), "departement,orientation,status");
+		assertThat(stratum(orientations, "appointments", "departement", "973")).isEqualTo(1);
+	}
+
+	@Test
+	void closedDaysSurviveTheHousekeeping() {
+		String schedule = practitionerIn("old", "97600");
+		OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusDays(12).withHour(9).withMinute(0).withSecond(0).withNano(0);
+		int count = 5;
+		for (int i = 0; i < count; i++) {
+			put("/Slot/an-" + run + "-old-" + i, slot("an-" + run + "-old-" + i, schedule, start.plusMinutes(20L * i), 20));
+		}
+		LocalDate day = start.atZoneSameInstant(PARIS).toLocalDate();
+		assertThat(stratum(evaluate("sas-slots-offered", day, day, "departement"), "slots", "departement", "976")).isEqualTo(count);
+
+		assertThat(dayClosing.closeEndedDays()).contains(day);
+		housekeeping.purge();
+		assertThat(fhir().get("/Slot/an-" + run + "-old-0").status()).as("the housekeeping deleted it").isEqualTo(410);
+
+		MeasureReport after = evaluate("sas-slots-offered", day, day, "departement,publisher");
+		assertThat(stratum(after, "slots", "departement", "976")).isEqualTo(count);
+		assertThat(stratum(after, "hours", "publisher", publisher)).isEqualTo(Math.round(count * 20 * 100 / 60.0));
+		assertThat(stratum(evaluate("sas-practitioners-with-slots", day, day, "departement"), "practitioners", "departement", "976"))
+				.isEqualTo(1);
+	}
+
+	@Test
+	void searchesAreCountedFromTheAuditTrail() {
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		String origin = "LRM-" + run;
+		long before = stratum(evaluate("sas-searches", today.minusDays(1), today.plusDays(1), "origin"), "searches", "origin", origin);
+		assertThat(before).isZero();
+		for (int i = 0; i < 3; i++) {
+			Response contextual = fhir().get("/Slot/$contextual-search?inseecode=35238&origin=" + origin);
+			assertThat(contextual.status()).as(contextual.toString()).isEqualTo(200);
+		}
+		MeasureReport searches = evaluate("sas-searches", today.minusDays(1), today.plusDays(1), "origin,search");
+		assertThat(stratum(searches, "searches", "origin", origin)).as("each search once").isEqualTo(3);
+		assertThat(stratum(searches, "searches", "search", "contextual")).isGreaterThanOrEqualTo(3);
+	}
+
+	@Test
+	void regulatorAccountsCreatedAndActive() {
+		LocalDate today = LocalDate.now(PARIS);
+		MeasureReport before = evaluate("sas-regulator-accounts", today, today, null);
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			String technical = UUID.randomUUID().toString();
+			Response created = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, regulator(technical, true));
+			assertThat(created.status()).as(created.toString()).isEqualTo(201);
+			ids.add(technical);
+		}
+		Response deactivated = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + ids.get(0), regulator(ids.get(0), false));
+		assertThat(deactivated.status()).as(deactivated.toString()).isEqualTo(200);
+		MeasureReport after = evaluate("sas-regulator-accounts", today, today, "month");
+		assertThat(total(after, "created") - total(before, "created")).isEqualTo(3);
+		assertThat(total(after, "active") - total(before, "active")).isEqualTo(2);
+	}
+
+	private static Practitioner regulator(String technical, boolean active) {
+		Practitioner p = new Practitioner();
+		p.setId("ExamplePractitionerRegulX");
+		p.getMeta().setSource(SAS_SYSTEM).addProfile(SD + "FrPractitionerRegul");
+		p.addIdentifier(identifier(FR_V2_0203, "INTRN", SAS_SYSTEM, technical));
+		p.setActive(active);
+		p.addName().setFamily("Loridon").addGiven("Sébastien");
+		p.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue("s.loridon@example.fr");
+		return p;
+	}
+
+	@Test
+	void badInputIsRefusedNamingTheParameter() {
+		assertThat(fhir().get("/Measure/no-such-measure/$evaluate-measure?periodStart=2026-01-01&periodEnd=2026-01-31").status())
+				.isEqualTo(404);
+		refused("periodStart=2026-02-01&periodEnd=2026-01-31", "periodEnd");
+		refused("periodStart=2020-01-01&periodEnd=2026-01-31", "periodEnd");
+		refused("periodStart=2026-01-01&periodEnd=2026-01-31&stratifier=planet", "stratifier");
+		refused("periodStart=2026-01-01&periodEnd=2026-01-31&stratifier=origin", "stratifier");
+		refused("periodEnd=2026-01-31", "periodStart");
+		refused("periodStart=2026-13-01&periodEnd=2026-01-31", "periodStart");
+		refused("periodStart=2026-01-01&periodEnd=2026-01-31&reportType=subject-list", "reportType");
+	}
+
+	private void refused(String query, String parameter) {
+		Response response = fhir().get("/Measure/sas-slots-offered/$evaluate-measure?" + query);
+		assertThat(response.status()).as(response.toString()).isEqualTo(400);
+		OperationOutcome.OperationOutcomeIssueComponent issue = response.outcome().getIssueFirstRep();
+		assertThat(issue.getExpression()).extracting(Object::toString).containsExactly(parameter);
+	}
+}
