@@ -84,7 +84,9 @@ public class GuideSearchInterceptor {
 			HttpServletResponse httpResponse) throws IOException {
 		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
 		EncodedAnswers.preHandled(request);
-		int pageSize = search.count() != null ? search.count() : properties.getFhir().getDefaultPageSize();
+		// The guide's Bundle profiles allow one link (self): without _count every match comes in one page, up to
+		// the largest page (the platform asks for _count=1000 anyway).
+		int pageSize = search.count() != null ? search.count() : properties.getFhir().getMaxPageSize();
 		GuideSearchExecutor.Page page = executor.execute(search, request, pageSize);
 		String profile = SearchBundleProfiles.of(search.shape(), page.entries());
 

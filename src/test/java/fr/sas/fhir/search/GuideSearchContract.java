@@ -282,6 +282,22 @@ abstract class GuideSearchContract {
 				.containsExactlyElementsOf(all);
 	}
 
+	@Test
+	void withoutCountEveryMatchComesInOnePageWithItsSelfLinkOnlyAsTheBundleProfilesAllowOneLink() {
+		String rpps = rpps();
+		String id = "many-" + s;
+		List<Resource> agenda = new ArrayList<>(List.of(practitioner("p-" + id, rpps), practitionerRole("r-" + id, "p-" + id),
+				practitionerSchedule("sc-" + id, "p-" + id, "r-" + id)));
+		for (int i = 0; i < 120; i++) { // more than HAPI's default page of 100
+			agenda.add(slot("s" + i + "-" + id, "sc-" + id, t0.plusHours(1).plusMinutes(15L * i), 15));
+		}
+		assertThat(transaction(agenda).status()).isEqualTo(200);
+		Bundle bundle = ok(practitionerSearch(t0, t0.plusHours(48), rpps));
+		assertThat(bundle.getTotal()).isEqualTo(120);
+		assertThat(matches(bundle)).hasSize(120);
+		assertThat(bundle.getLink()).extracting(Bundle.BundleLinkComponent::getRelation).containsExactly("self");
+	}
+
 	// --- CPTS (INT_R04) -----------------------------------------------------------------------------------
 
 	@Test
