@@ -18,9 +18,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.hibernate.Session;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -297,8 +300,46 @@ class SlotFacts {
 		int run(Connection connection) throws SQLException;
 	}
 
-	/** On the write's own connection: the facts commit with the resource, or not at all. */
+	/**
+	 * On the write's own connection, at the end of its transaction: the facts commit with the resource, or not at all.
+	 * They are written once Hibernate has flushed the resources' rows, so every writer takes its locks in one order
+	 * (the resources' rows, then the facts'). Written from the hook itself, a fact row could be locked before the
+	 * resource's new version was inserted in one transaction and after it in another: two bookings of one slot through
+	 * two nodes deadlocked on PostgreSQL instead of one being refused.
+	 */
 	private void work(Work work) {
-		entityManager.unwrap(Session.class).doWork(connection -> work.run(connection));
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			entityManager.unwrap(Session.class).doWork(work::run);
+			return;
+		}
+		@SuppressWarnings("unchecked")
+		List<Work> pending = (List<Work>) TransactionSynchronizationManager.getResource(PENDING);
+		if (pending == null) {
+			List<Work> works = new ArrayList<>();
+			TransactionSynchronizationManager.bindResource(PENDING, works);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void beforeCommit(boolean readOnly) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(PENDING);
+					Session session = entityManager.unwrap(Session.class);
+					session.flush();
+					session.doWork(connection -> {
+						for (Work each : works) {
+							each.run(connection);
+						}
+					});
+				}
+
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(PENDING);
+				}
+			});
+			pending = works;
+		}
+		pending.add(work);
 	}
+
+	/** The key of a transaction's facts still to write. */
+	private static final Object PENDING = new Object();
 }
