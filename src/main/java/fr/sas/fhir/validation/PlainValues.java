@@ -23,7 +23,8 @@ final class PlainValues {
 	private static final Pattern YEAR = Pattern.compile("20[0-9]{2}");
 	private static final Pattern YEAR_MONTH = Pattern.compile("20[0-9]{2}-(0[1-9]|1[0-2])");
 	private static final Pattern DATE = Pattern.compile("20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])");
-	private static final Pattern TEXT = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} \\-_.,:;/'’()@+#%=?!*\"\\[\\]]{0,998}");
+	/** Text beginning with a letter or a digit, or with the {@code +} of an international phone number. */
+	private static final Pattern TEXT = Pattern.compile("\\+?[\\p{L}\\p{N}][\\p{L}\\p{N} \\-_.,:;/'’()@+#%=?!*\"\\[\\]]{0,998}");
 	private static final int MAX_TEXT = 1000;
 	private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,6}(\\.[0-9]{1,20})?");
 

@@ -142,6 +142,9 @@ class VerdictMemoTest extends H2ServerTest {
 			place.getAddress().addLine(i + " rue de la Paix").setCity(i % 2 == 0 ? "Rennes" : "Saint-Malo").setPostalCode("350" + (10 + i));
 			place.getIdentifierFirstRep().setValue("place-" + i);
 			place.getPosition().setLatitude(48.1 + i / 100.0).setLongitude(-1.6 - i / 100.0);
+			// Phone numbers as publishers send them, international: each role its own.
+			role.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE)
+					.setValue(i % 2 == 0 ? "+3329910" + (1000 + i) : "+33 2 99 10 " + (10 + i) + " 00");
 			assertSameVerdict("role " + i, encode(role));
 		}
 		assertThat(memo.size()).as("one verdict for the practitioners, one for the roles").isEqualTo(2);
@@ -171,6 +174,19 @@ class VerdictMemoTest extends H2ServerTest {
 			ObjectNode p = parse(practitioner);
 			variant.getValue().accept(p);
 			assertSameVerdict(variant.getKey(), p.toString());
+		}
+		Map<String, Consumer<ObjectNode>> onRole = new LinkedHashMap<>();
+		onRole.put("phone of a plus alone", r -> phone(r, "+"));
+		onRole.put("phone of two pluses", r -> phone(r, "++33299100000"));
+		onRole.put("phone with a leading space", r -> phone(r, " +33299100000"));
+		onRole.put("phone with a trailing space", r -> phone(r, "+33299100000 "));
+		onRole.put("phone with markup", r -> phone(r, "+33<b>2</b>"));
+		onRole.put("phone as a number", r -> r.putArray("telecom").addObject().put("system", "phone").put("value", 33299100000L));
+		onRole.put("phone without system", r -> r.putArray("telecom").addObject().put("value", "+33299100000"));
+		for (Map.Entry<String, Consumer<ObjectNode>> variant : onRole.entrySet()) {
+			ObjectNode r = parse(role);
+			variant.getValue().accept(r);
+			assertSameVerdict(variant.getKey(), r.toString());
 		}
 		Map<String, Consumer<ObjectNode>> onPlace = new LinkedHashMap<>();
 		onPlace.put("empty city", l -> ((ObjectNode) l.get("address")).put("city", ""));
@@ -205,6 +221,10 @@ class VerdictMemoTest extends H2ServerTest {
 				cptsOrganization("memo-o2", "2123456789"))) {
 			assertSameVerdict(resource.getId(), encode(resource));
 		}
+	}
+
+	private static void phone(ObjectNode role, String value) {
+		role.putArray("telecom").addObject().put("system", "phone").put("value", value);
 	}
 
 	/** A role whose contained place has a malformed postal code: an error the exact-content memo must keep. */
