@@ -29,6 +29,8 @@ class PackagedJarIT {
 		ServerProcess first = ServerProcess.start(workingDirectory, port, "first.log").awaitMetadata();
 		try {
 			FhirHttp fhir = first.fhir();
+			// It serves at once, and reports ready (so UP) once its warm-up has run.
+			first.awaitReady();
 			FhirHttp.Response health = new FhirHttp("http://localhost:" + port, "application/json").get("/actuator/health");
 			assertThat(health.status()).isEqualTo(200);
 			assertThat(health.body()).contains("\"status\":\"UP\"");

@@ -68,6 +68,29 @@ public final class ServerProcess {
 		throw new AssertionError("no /fhir/metadata within " + START_TIMEOUT + ":\n" + tail());
 	}
 
+	/**
+	 * Polls {@code /actuator/health/readiness} until it answers 200: the server serves as soon as it listens, and
+	 * reports ready once its warm-up has run (README, "Operating the embedded default").
+	 */
+	public ServerProcess awaitReady() throws Exception {
+		Instant deadline = Instant.now().plus(START_TIMEOUT);
+		FhirHttp actuator = new FhirHttp("http://localhost:" + port, "application/json");
+		while (Instant.now().isBefore(deadline)) {
+			if (!process.isAlive()) {
+				throw new AssertionError("the server stopped with exit code " + process.exitValue() + ":\n" + tail());
+			}
+			try {
+				if (actuator.get("/actuator/health/readiness").status() == 200) {
+					return this;
+				}
+			} catch (RuntimeException notListeningYet) {
+				// connection refused until the port opens
+			}
+			process.waitFor(500, TimeUnit.MILLISECONDS);
+		}
+		throw new AssertionError("not ready within " + START_TIMEOUT + ":\n" + tail());
+	}
+
 	/** SIGTERM: Spring's graceful shutdown closes the database. */
 	public void stop() throws InterruptedException {
 		process.destroy();
