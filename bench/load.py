@@ -6,7 +6,7 @@ Reference data (the first transactions, up to the first one holding Slots) is re
 (organizations; services and practitioners; roles and places; schedules), each level in transactions of
 --size entries posted by --concurrency clients once the level before is stored, since a resource references
 only resources of earlier levels; slot transactions are then posted by --concurrency clients.
-Prints the resources per second of each phase.
+Prints the resources per second of each phase, and of each level of the directory.
 """
 import argparse, glob, json, os, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +43,8 @@ def main():
     p.add_argument("--size", type=int, default=500, help="entries per reference transaction")
     p.add_argument("--reference-only", action="store_true",
                    help="the directory only, no slot (a server whose slots come from publishers: the aggregator)")
+    p.add_argument("--slot-files", type=int, default=0,
+                   help="post only the first N slot transactions (0: all), for the phases' rates without the whole load")
     a = p.parse_args()
     files = sorted(glob.glob(os.path.join(a.data, "tx-*.json")))
     first_slots = next((i for i, f in enumerate(files) if b'"resourceType":"Slot"' in open(f, "rb").read(4000)), len(files))
@@ -56,13 +58,19 @@ def main():
             entries = levels[level]
             bodies = [json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries[i:i + a.size]},
                                  separators=(",", ":")).encode() for i in range(0, len(entries), a.size)]
-            n += sum(pool.map(lambda b: post_body(a.base, b, f"reference level {level}"), bodies))
+            started = time.time()
+            stored = sum(pool.map(lambda b: post_body(a.base, b, f"reference level {level}"), bodies))
+            types = ", ".join(sorted({e["resource"]["resourceType"] for e in entries}))
+            print(f"  level {level} ({types}): {stored} in {time.time() - started:.1f} s "
+                  f"({stored / (time.time() - started):.0f}/s)", flush=True)
+            n += stored
     print(f"reference: {n} resources in {time.time() - t0:.0f} s ({n / (time.time() - t0):.0f}/s)", flush=True)
     if a.reference_only:
         return
     t1, done = time.time(), 0
     with ThreadPoolExecutor(a.concurrency) as pool:
-        for i, count in enumerate(pool.map(lambda f: post(a.base, f), files[first_slots:])):
+        slot_files = files[first_slots:first_slots + a.slot_files] if a.slot_files else files[first_slots:]
+        for i, count in enumerate(pool.map(lambda f: post(a.base, f), slot_files)):
             done += count
             if i % 20 == 19:
                 print(f"  {done} slots, {done / (time.time() - t1):.0f}/s", flush=True)
