@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,12 +48,14 @@ public class SlotBookingInterceptor extends WriteRule {
 	private final DaoRegistry daoRegistry;
 	private final ReferencedResources references;
 	private final Clock clock;
+	private final SlotRowLock rowLock;
 	private final RequestLocks locks = new RequestLocks("slots", LOCK_WAIT);
 
-	public SlotBookingInterceptor(DaoRegistry daoRegistry, ReferencedResources references, Clock clock) {
+	public SlotBookingInterceptor(DaoRegistry daoRegistry, ReferencedResources references, Clock clock, SlotRowLock rowLock) {
 		this.daoRegistry = daoRegistry;
 		this.references = references;
 		this.clock = clock;
+		this.rowLock = rowLock;
 	}
 
 	/** Every slot the request's appointments reference, locked before its transaction starts. */
@@ -101,7 +104,20 @@ public class SlotBookingInterceptor extends WriteRule {
 			if (found.isEmpty() || !(found.get() instanceof Slot slot)) {
 				continue; // a slot of another agenda: nothing to book here
 			}
-			if (holds && !heldBefore) {
+			boolean books = holds && !heldBefore;
+			boolean frees = !holds && heldBefore && slot.getStatus() == Slot.SlotStatus.BUSY
+					&& slot.getStart() != null && slot.getStart().toInstant().isAfter(clock.instant());
+			if (!books && !frees) {
+				continue;
+			}
+			if (changedSinceRead(slot)) {
+				OperationOutcome outcome = new OperationOutcome();
+				outcome.addIssue(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.CONFLICT,
+						"Appointment.slot", "SAS-slot-changed", "slot " + slotReference.getReference()
+								+ " was changed by another request meanwhile" + (books ? ": it is no longer free" : "; send this one again")));
+				throw new ResourceVersionConflictException("Slot changed meanwhile", outcome);
+			}
+			if (books) {
 				if (slot.getStatus() != Slot.SlotStatus.FREE) {
 					OperationOutcome outcome = new OperationOutcome();
 					outcome.addIssue(RuleViolations.issue(OperationOutcome.IssueSeverity.ERROR, "Appointment.slot",
@@ -109,11 +125,21 @@ public class SlotBookingInterceptor extends WriteRule {
 					throw new ResourceVersionConflictException("Slot already booked", outcome);
 				}
 				setStatus(slot, Slot.SlotStatus.BUSY);
-			} else if (!holds && heldBefore && slot.getStatus() == Slot.SlotStatus.BUSY
-					&& slot.getStart() != null && slot.getStart().toInstant().isAfter(clock.instant())) {
+			} else {
 				setStatus(slot, Slot.SlotStatus.FREE);
 			}
 		}
+	}
+
+	/**
+	 * Locks the slot's row for the rest of the transaction (another node may be booking it) and tells whether a
+	 * version newer than the one read was committed meanwhile. Newer only: this transaction's own change of the slot,
+	 * earlier in a bundle and not yet flushed, leaves the row older than what it read.
+	 */
+	private boolean changedSinceRead(Slot slot) {
+		OptionalLong locked = rowLock.lock(slot.getIdElement().getIdPart());
+		return locked.isPresent() && slot.getIdElement().hasVersionIdPart()
+				&& locked.getAsLong() > slot.getIdElement().getVersionIdPartAsLong();
 	}
 
 	/** The server's own write: a system request, which our REST interceptors (profile validation) do not see. */
