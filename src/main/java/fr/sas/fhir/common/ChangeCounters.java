@@ -12,7 +12,6 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Change counters in the database, so that what one node keeps in memory (a schedule's free slots, validation
@@ -49,22 +48,16 @@ public class ChangeCounters {
 
 	/** Adds one to the named counter just before the current transaction commits. */
 	public void bumpAtCommit(String name) {
-		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-			throw new IllegalStateException("a change counter is bumped inside the write's transaction");
-		}
-		// Found among the current transaction's own synchronizations: an inner REQUIRES_NEW gets its own.
-		Pending pending = null;
-		for (TransactionSynchronization registered : TransactionSynchronizationManager.getSynchronizations()) {
-			if (registered instanceof Pending mine && mine.owner() == this) {
-				pending = mine;
-			}
-		}
+		// The transaction's own names, by its session: an inner REQUIRES_NEW (another session) gets its own.
+		Pending pending = PerTransaction.of(new PendingKey(this, entityManager.unwrap(Session.class)), Pending::new);
 		if (pending == null) {
-			pending = new Pending();
-			TransactionSynchronizationManager.registerSynchronization(pending);
+			throw new IllegalStateException("a change counter is bumped inside the write's transaction");
 		}
 		pending.names.add(name);
 	}
+
+	/** A transaction's pending bumps, by their counters and its session (compared by identity). */
+	private record PendingKey(ChangeCounters counters, Session session) {}
 
 	/**
 	 * The committed value of the named counter, 0 if never bumped; in the caller's transaction if any. Plain JDBC,
@@ -144,10 +137,6 @@ public class ChangeCounters {
 		@Override
 		public void beforeCommit(boolean readOnly) {
 			bump(names);
-		}
-
-		ChangeCounters owner() {
-			return ChangeCounters.this;
 		}
 	}
 }

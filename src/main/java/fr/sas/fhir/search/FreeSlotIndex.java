@@ -10,19 +10,23 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import fr.sas.fhir.common.AfterCommit;
 import fr.sas.fhir.common.ChangeCounters;
+import fr.sas.fhir.common.PerTransaction;
 import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import jakarta.annotation.PostConstruct;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Slot;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
 
 /**
  * The free slots of each schedule, in memory, sorted by start: a slot search reads its window by binary search
@@ -69,6 +73,8 @@ class FreeSlotIndex {
 	private final Map<String, AtomicLong> changes = new ConcurrentHashMap<>();
 	private final Map<String, Long> keptSchedules = new ConcurrentHashMap<>();
 	private final AtomicLong everything = new AtomicLong();
+	/** This index's key among a transaction's resources (each index its own: a test may build several). */
+	private final Object forgottenAgainKey = new Object();
 	private final boolean enabled;
 
 	FreeSlotIndex(IInterceptorService storageInterceptors, SlotIndexQueries queries, ChangeCounters counters,
@@ -224,7 +230,24 @@ class FreeSlotIndex {
 		String scheduleId = slot.getSchedule().getReferenceElement().getIdPart();
 		counters.bumpAtCommit(counterName(scheduleId));
 		forget(scheduleId);
-		AfterCommit.run(() -> forget(scheduleId));
+		ForgottenAgain again = PerTransaction.of(forgottenAgainKey, ForgottenAgain::new);
+		if (again != null) {
+			again.scheduleIds.add(scheduleId);
+		}
+	}
+
+	/**
+	 * The schedules a transaction changed, forgotten again once it has committed (a search between the write and the
+	 * commit may have kept their old slots): one synchronization per transaction, not one per slot.
+	 */
+	private final class ForgottenAgain implements TransactionSynchronization {
+
+		private final Set<String> scheduleIds = new HashSet<>();
+
+		@Override
+		public void afterCommit() {
+			scheduleIds.forEach(FreeSlotIndex.this::forget);
+		}
 	}
 
 	private void forget(String scheduleId) {
