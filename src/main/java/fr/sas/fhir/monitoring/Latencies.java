@@ -21,10 +21,6 @@ final class Latencies {
 		return BOUNDS.length;
 	}
 
-	static String empty() {
-		return format(new long[BOUNDS.length + 1]);
-	}
-
 	static String format(long[] counts) {
 		return Arrays.stream(counts).mapToObj(Long::toString).collect(Collectors.joining(","));
 	}
@@ -38,14 +34,6 @@ final class Latencies {
 			}
 		}
 		return counts;
-	}
-
-	static String add(String text, long[] more) {
-		long[] counts = parse(text);
-		for (int i = 0; i < counts.length; i++) {
-			counts[i] += more[i];
-		}
-		return format(counts);
 	}
 
 	static long percentile(long[] counts, double share) {

@@ -1,25 +1,55 @@
 package fr.sas.fhir.monitoring;
 
+import jakarta.persistence.AttributeConverter;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Embeddable;
 import java.time.Instant;
 
-/** Counts of calls and answers, for one minute or summed over a window (not thread-safe: one owner at a time). */
-final class MinuteFigures {
+/**
+ * Counts of calls and answers, for one minute or summed over a window (not thread-safe: one owner at a time); the
+ * columns of a {@link CallMinute} row.
+ */
+@Embeddable
+class MinuteFigures {
+
+	/** Calls made (time-outs and errors included; not those skipped by the breaker or the bulkhead). */
+	@Column(name = "CALLS", nullable = false)
 	long calls;
+	@Column(name = "ANSWERED", nullable = false)
 	long answered;
+	@Column(name = "FAILURES", nullable = false)
 	long failures;
+	@Column(name = "TIMEOUTS", nullable = false)
 	long timeouts;
+	@Column(name = "HTTP_ERRORS", nullable = false)
 	long httpErrors;
+	@Column(name = "TLS_ERRORS", nullable = false)
 	long tlsErrors;
+	@Column(name = "NOT_CALLED", nullable = false)
 	long notCalled;
+	@Column(name = "CHECKED", nullable = false)
 	long checked;
+	@Column(name = "INVALID", nullable = false)
 	long invalid;
+	@Column(name = "WITH_DROPS", nullable = false)
 	long withDrops;
+	@Column(name = "EMPTY_ANSWERS", nullable = false)
 	long empty;
+	@Column(name = "DROPPED", nullable = false)
 	long dropped;
+	@Column(name = "ELAPSED_MS", nullable = false)
 	long elapsedMillis;
+	/** Calls by latency bucket ({@link Latencies#BOUNDS}), stored comma-separated. */
+	@Column(name = "LATENCIES", length = 400, nullable = false)
+	@Convert(converter = LatenciesColumn.class)
 	long[] latencies = new long[Latencies.BOUNDS.length + 1];
+	@Column(name = "CERT_NOT_AFTER")
 	Instant certificateNotAfter;
+	@Column(name = "LAST_ERROR", length = LAST_ERROR_LENGTH)
 	String lastError;
+
+	private static final int LAST_ERROR_LENGTH = 1000;
 
 	void add(MinuteFigures f) {
 		calls += f.calls;
@@ -42,7 +72,7 @@ final class MinuteFigures {
 			certificateNotAfter = f.certificateNotAfter;
 		}
 		if (f.lastError != null) {
-			lastError = f.lastError;
+			lastError = f.lastError.length() > LAST_ERROR_LENGTH ? f.lastError.substring(0, LAST_ERROR_LENGTH) : f.lastError;
 		}
 	}
 
@@ -61,5 +91,18 @@ final class MinuteFigures {
 
 	long meanMillis() {
 		return calls == 0 ? 0 : elapsedMillis / calls;
+	}
+
+	/** The histogram as its column holds it. */
+	static final class LatenciesColumn implements AttributeConverter<long[], String> {
+		@Override
+		public String convertToDatabaseColumn(long[] counts) {
+			return Latencies.format(counts);
+		}
+
+		@Override
+		public long[] convertToEntityAttribute(String text) {
+			return Latencies.parse(text);
+		}
 	}
 }

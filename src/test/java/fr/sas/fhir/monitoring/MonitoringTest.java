@@ -280,6 +280,36 @@ class MonitoringTest extends H2ServerTest {
 		}
 	}
 
+	@Autowired
+	CallWindow window;
+
+	@Test
+	void aMinutesFiguresAddUpAcrossFlushesInItsOneRow() {
+		try (PublisherStandIn standIn = PublisherStandIn.http(path -> PublisherStandIn.Answer.json(EMPTY_BUNDLE))) {
+			PublisherEndpoint endpoint = registered(standIn);
+			Instant minute = Instant.parse("2026-12-07T09:30:00Z");
+			window.called(new PublisherCall(endpoint, UseCase.INDIVIDUAL, "Slot?a", minute.plusSeconds(5), Duration.ofMillis(40),
+					fr.sas.fhir.publishers.CallOutcome.ANSWERED, 200, "application/fhir+json", new byte[0], null, null, "HTTP/1.1"));
+			window.flush();
+			window.called(new PublisherCall(endpoint, UseCase.INDIVIDUAL, "Slot?b", minute.plusSeconds(50), Duration.ofMillis(4000),
+					fr.sas.fhir.publishers.CallOutcome.TIMEOUT, 0, null, null, "no answer within 4 s", null, "HTTP/1.1"));
+			window.flush();
+
+			List<CallMinute> rows = window.since(minute).stream().filter(r -> r.getEndpoint().equals(endpoint.id())).toList();
+			assertThat(rows).singleElement().satisfies(row -> {
+				MinuteFigures figures = row.figures();
+				assertThat(figures.calls).isEqualTo(2);
+				assertThat(figures.answered).isEqualTo(1);
+				assertThat(figures.timeouts).isEqualTo(1);
+				assertThat(figures.failures).isEqualTo(1);
+				assertThat(figures.elapsedMillis).isEqualTo(4040);
+				assertThat(figures.latencies[Latencies.bucket(40)]).isEqualTo(1);
+				assertThat(figures.latencies[Latencies.bucket(4000)]).isEqualTo(1);
+				assertThat(figures.lastError).contains("GET Slot?b");
+			});
+		}
+	}
+
 	@Test
 	void aRefusedWriteIsCountedByItsRule() {
 		Endpoint bad = endpoint("ftp://example.org/fhir");
