@@ -157,7 +157,7 @@ public final class AcceptanceReports {
 						+ "<span id=\"count-blocking\">" + report.blockingFailures() + "</span>)"))
 				.append(row("Warnings", "<span id=\"count-warning\" class=\"warning\">" + report.count(Verdict.WARNING) + "</span>"))
 				.append(row("Skipped", "<span id=\"count-skipped\" class=\"skipped\">" + report.count(Verdict.SKIPPED) + "</span>"))
-				.append(row("Answer times", html(report.timings().isEmpty() ? "(none)" : report.timings().toString()) + " ms"))
+				.append(row("Answer times", "<span id=\"timings\">" + html(timings(report.timings())) + "</span>"))
 				.append("</tbody></table></section>\n");
 		Map<String, List<CheckResult>> failures = new LinkedHashMap<>();
 		report.results().stream().filter(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)
@@ -233,6 +233,24 @@ public final class AcceptanceReports {
 		}
 		if (r.answer() != null) {
 			text.append("\nanswer:\n").append(r.answer());
+		}
+		return text.toString();
+	}
+
+	/** "p50 120 ms, p95 1,300 ms, max 1,400 ms (14 answers)", or "(none)". */
+	static String timings(Map<String, Long> timings) {
+		if (timings.isEmpty()) {
+			return "(none)";
+		}
+		StringBuilder text = new StringBuilder();
+		for (String figure : List.of("p50", "p95", "max")) {
+			if (timings.containsKey(figure)) {
+				text.append(text.isEmpty() ? "" : ", ").append(figure).append(' ')
+						.append(String.format(java.util.Locale.ROOT, "%,d", timings.get(figure))).append(" ms");
+			}
+		}
+		if (timings.containsKey("count")) {
+			text.append(" (").append(timings.get("count")).append(" answers)");
 		}
 		return text.toString();
 	}

@@ -106,6 +106,7 @@ class AcceptanceReportsTest {
 			assertThat(driver.findElement(By.id("count-blocking")).getText()).isEqualTo(json.path("summary").path("blockingFailures").asText());
 			assertThat(driver.findElement(By.id("requests")).getText()).isEqualTo(json.path("requests").asText());
 			assertThat(driver.findElement(By.id("count-checks")).getText()).isEqualTo(json.path("summary").path("checks").asText());
+			assertThat(driver.findElement(By.id("timings")).getText()).isEqualTo("p50 120 ms, p95 1,300 ms, max 1,400 ms (14 answers)");
 			// failures grouped by page: the FAQ, the individual search page, the kit's bar (annexes)
 			List<String> pages = driver.findElements(By.cssSelector("#failures h3")).stream().map(WebElement::getText).toList();
 			assertThat(pages).hasSize(3).contains("FAQ — principales erreurs rencontrées",
@@ -121,6 +122,7 @@ class AcceptanceReportsTest {
 			assertThat(answer.getText()).contains("02 99 <b>00</b> & 'x'");
 			assertThat(driver.findElements(By.cssSelector("#checks tbody tr"))).hasSize(json.path("checks").size());
 			assertThat(chromium.consoleErrors()).isEmpty();
+			chromium.screenshot("acceptance-report-expanded");
 		}
 	}
 }

@@ -52,6 +52,7 @@ class H2DashboardTest extends H2ServerTest {
 			assertThat(chromium.consoleErrors()).isEmpty();
 			assertThat(shown).isEqualTo(strata(from, to, "departement"));
 			assertThat(driver.findElement(By.id("figures")).getText()).contains("974");
+			chromium.screenshot("dashboard-slots-by-departement");
 
 			new Select(driver.findElement(By.id("stratifier"))).selectByValue("publisher");
 			driver.findElement(By.id("show")).click();

@@ -351,6 +351,7 @@ class MonitoringTest extends H2ServerTest {
 			WebElement row = chromium.driver().findElement(itsAlert);
 			assertThat(row.getText()).contains("blocking").contains("unreachable");
 			assertThat(chromium.consoleErrors()).isEmpty();
+			chromium.screenshot("status-page-with-an-alert");
 		}
 	}
 

@@ -53,6 +53,21 @@ public final class HeadlessChromium implements AutoCloseable {
 		return driver;
 	}
 
+	/**
+	 * The page as the browser shows it, saved as {@code target/screenshots/<name>.png} for a person to look at (the
+	 * tests assert the page's content; a picture shows what no assertion describes: layout, overlaps, empty charts).
+	 */
+	public Path screenshot(String name) {
+		try {
+			Path file = Path.of("target", "screenshots", name + ".png");
+			Files.createDirectories(file.getParent());
+			Files.write(file, driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+			return file;
+		} catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
 	/** The console's errors since the last call (script errors, failed loads). */
 	public List<String> consoleErrors() {
 		return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
