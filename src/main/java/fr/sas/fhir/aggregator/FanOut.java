@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,19 +109,19 @@ class FanOut {
 			List<PulledAnswer> usable = new ArrayList<>();
 			Set<String> notes = new LinkedHashSet<>();
 			Map<String, Set<String>> foundBy = new HashMap<>();
-			// An identifier asked of everyone that nobody has slots for is not asked again for a while, provided every
-			// endpoint answered: one not called (its breaker open, its bulkhead full) may hold it, and once back its
-			// slots must not stay hidden behind a "nobody" learnt while it was away.
-			boolean everyoneAnswered = true;
+			// An identifier asked of everyone that no answer has slots for is asked again for a while only of the
+			// endpoints that did not answer (time-out, error, not called: breaker open, bulkhead full): one away may hold
+			// it, and once back its slots must not stay hidden behind a "nobody" learnt while it was away.
+			Set<String> silent = new HashSet<>();
 			for (Map.Entry<PublisherEndpoint, List<CompletableFuture<PulledAnswer>>> e : calls.entrySet()) {
 				PublisherEndpoint endpoint = e.getKey();
 				for (CompletableFuture<PulledAnswer> future : e.getValue()) {
 					PulledAnswer answer = future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
 					if (answer == null || answer.check().call().outcome() == CallOutcome.TIMEOUT) {
-						everyoneAnswered = false;
+						silent.add(endpoint.id());
 						notes.add(name(endpoint) + " did not answer within the search's time budget: its slots are missing");
 					} else if (!answer.check().usable()) {
-						everyoneAnswered = false; // it may hold them: asked again next time
+						silent.add(endpoint.id()); // it may hold them: asked again next time
 						notes.add(name(endpoint) + ": " + answer.check().invalid() + "; its slots are missing");
 					} else {
 						usable.add(answer);
@@ -132,9 +133,18 @@ class FanOut {
 					}
 				}
 			}
-			List<String> nobody = everyoneAnswered
-					? plan.everyone().stream().filter(id -> !foundBy.containsKey(id)).toList() : List.of();
-			routes.learn(useCase, foundBy, nobody);
+			Map<String, Set<String>> nobodyBut = new HashMap<>();
+			for (Map.Entry<PublisherEndpoint, List<String>> asked : plan.calls().entrySet()) {
+				for (String id : asked.getValue()) {
+					if (!foundBy.containsKey(id) && (plan.everyone().contains(id) || plan.retried().contains(id))) {
+						Set<String> its = nobodyBut.computeIfAbsent(id, k -> new HashSet<>());
+						if (silent.contains(asked.getKey().id())) {
+							its.add(asked.getKey().id());
+						}
+					}
+				}
+			}
+			routes.learn(useCase, foundBy, nobodyBut);
 			usable.sort(Comparator.comparing(a -> a.endpoint().id()));
 			return new Result(usable, List.copyOf(notes), made, plan.endpoints());
 		}

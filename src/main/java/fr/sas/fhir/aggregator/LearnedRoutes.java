@@ -14,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * endpoints returned slots for which practitioner (or SOS Médecins association) and sends a batch only to those,
  * asking everyone about an identifier no endpoint is known for, and about every identifier of a share of the
  * searches anyway ({@code routing.full-fan-out-rate}: a new practitioner, one who changed software). An identifier
- * everyone was asked about, and no endpoint returned slots for, is not asked again for {@code nobody-ttl}. The routes
+ * everyone was asked about, and no endpoint returned slots for, is not asked again for {@code nobody-ttl}, but of the
+ * endpoints that did not answer then (a time-out, an error, a breaker open): an endpoint away must not hide its
+ * practitioners once back, and one that never answers must not send every search to everyone. The routes
  * are kept in the database (table {@code SAS_PUBLISHER_ROUTE}, shared by the nodes) and each node reads them again
  * after {@code routing.refresh}; what a search learns is written in the background, a second later at most.
  */
@@ -47,6 +48,8 @@ class LearnedRoutes implements DisposableBean {
 
 	private static final Logger LOG = LoggerFactory.getLogger(LearnedRoutes.class);
 	private static final String NOBODY = "";
+	/** Prefix of an endpoint that did not answer when the others had no slots (as recorded with {@link #NOBODY}). */
+	private static final String SILENT = "?";
 
 	private final AggregatorProperties.Routing settings;
 	private final Clock clock;
@@ -69,9 +72,10 @@ class LearnedRoutes implements DisposableBean {
 	 *
 	 * @param calls the identifiers to ask each endpoint
 	 * @param everyone the identifiers asked of every endpoint (none was known for them, or a full fan-out)
-	 * @param skipped identifiers asked of nobody: every endpoint was asked lately and none had slots
+	 * @param retried the identifiers asked only of the endpoints that did not answer when everyone was last asked
+	 * @param skipped identifiers asked of nobody: every endpoint answered lately and none had slots
 	 */
-	record Plan(Map<PublisherEndpoint, List<String>> calls, Set<String> everyone, List<String> skipped) {
+	record Plan(Map<PublisherEndpoint, List<String>> calls, Set<String> everyone, Set<String> retried, List<String> skipped) {
 
 		int endpoints() {
 			return calls.size();
@@ -96,6 +100,7 @@ class LearnedRoutes implements DisposableBean {
 	Plan plan(UseCase useCase, List<String> identifiers, List<PublisherEndpoint> callable) {
 		Map<PublisherEndpoint, List<String>> calls = new LinkedHashMap<>();
 		Set<String> everyone = new java.util.LinkedHashSet<>();
+		Set<String> retried = new java.util.LinkedHashSet<>();
 		List<String> skipped = new ArrayList<>();
 		boolean fullFanOut = !settings.isEnabled()
 				|| ThreadLocalRandom.current().nextDouble() < settings.getFullFanOutRate();
@@ -115,8 +120,17 @@ class LearnedRoutes implements DisposableBean {
 				}
 				Instant nobody = of.seen().get(NOBODY);
 				if (to.isEmpty() && nobody != null && nobody.isAfter(nobodyFrom)) {
-					skipped.add(identifier);
-					continue;
+					for (PublisherEndpoint endpoint : callable) {
+						Instant silent = of.seen().get(SILENT + endpoint.id());
+						if (silent != null && !silent.isBefore(nobody)) {
+							to.add(endpoint); // silent when the others had none: asked again
+						}
+					}
+					if (to.isEmpty()) {
+						skipped.add(identifier);
+						continue;
+					}
+					retried.add(identifier);
 				}
 			}
 			if (to.isEmpty()) {
@@ -125,17 +139,21 @@ class LearnedRoutes implements DisposableBean {
 			}
 			to.forEach(endpoint -> calls.computeIfAbsent(endpoint, e -> new ArrayList<>()).add(identifier));
 		}
-		return new Plan(calls, everyone, skipped);
+		return new Plan(calls, everyone, retried, skipped);
 	}
 
 	/**
-	 * What a search found: {@code foundBy} the endpoints that returned slots for each identifier; {@code nobody} the
-	 * identifiers asked of every endpoint, all of which answered, and none with slots for them.
+	 * What a search found: {@code foundBy} the endpoints that returned slots for each identifier; {@code nobodyBut}
+	 * the identifiers asked of every endpoint (or again of the silent ones) that no answer had slots for, each with
+	 * the endpoints that did not answer, asked again next time.
 	 */
-	void learn(UseCase useCase, Map<String, Set<String>> foundBy, Collection<String> nobody) {
+	void learn(UseCase useCase, Map<String, Set<String>> foundBy, Map<String, Set<String>> nobodyBut) {
 		Instant now = clock.instant();
 		foundBy.forEach((identifier, endpoints) -> endpoints.forEach(endpoint -> remember(useCase, identifier, endpoint, now)));
-		nobody.forEach(identifier -> remember(useCase, identifier, NOBODY, now));
+		nobodyBut.forEach((identifier, silent) -> {
+			remember(useCase, identifier, NOBODY, now);
+			silent.forEach(endpoint -> remember(useCase, identifier, SILENT + endpoint, now));
+		});
 	}
 
 	private void remember(UseCase useCase, String identifier, String endpoint, Instant now) {

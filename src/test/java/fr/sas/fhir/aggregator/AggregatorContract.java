@@ -333,6 +333,39 @@ interface AggregatorContract {
 	}
 
 	@Test
+	default void anEndpointThatDidNotAnswerIsAskedAgainAloneNotWithEveryoneElse() {
+		String unknown = rpps();
+		PublisherStandIn failing = PublisherStandIn.http(target -> Answer.status(500));
+		List<PublisherStandIn> others = List.of(owning(List.of()), owning(List.of()));
+		try (failing) {
+			registered(failing);
+			others.forEach(this::registered);
+			search(List.of(unknown), DAY, DAY.plusDays(2));
+			assertThat(others).allMatch(p -> p.calls() == 1);
+			assertThat(failing.calls()).isEqualTo(1);
+			// The others had nothing for it: asked again, only the endpoint that did not answer is.
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				int[] before = others.stream().mapToInt(PublisherStandIn::calls).toArray();
+				int failed = failing.calls();
+				search(List.of(unknown), DAY.plusMinutes(failed), DAY.plusDays(2));
+				assertThat(others.stream().mapToInt(PublisherStandIn::calls).toArray()).containsExactly(before);
+				assertThat(failing.calls()).isEqualTo(failed + 1);
+			});
+			// Back, with nothing for it either: nobody is asked any more, for a while.
+			failing.behave(PublisherStandIn.owning(fhir().base(), List.of(), UnaryOperator.identity(), failing.base()));
+			await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+				int[] before = others.stream().mapToInt(PublisherStandIn::calls).toArray();
+				int failed = failing.calls();
+				search(List.of(unknown), DAY.plusMinutes(10 + failed), DAY.plusDays(2));
+				assertThat(failing.calls()).as("asked until it answered").isEqualTo(failed);
+				assertThat(others.stream().mapToInt(PublisherStandIn::calls).toArray()).containsExactly(before);
+			});
+		} finally {
+			others.forEach(PublisherStandIn::close);
+		}
+	}
+
+	@Test
 	default void aSuspendedEndpointIsNoLongerCalledAndActiveResumesIt() {
 		String a = rpps();
 		List<String> slotsA = agenda(a, 2);
