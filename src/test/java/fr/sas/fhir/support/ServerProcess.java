@@ -50,22 +50,7 @@ public final class ServerProcess {
 
 	/** Polls {@code /fhir/metadata} until it answers 200; fails at once if the process ends first. */
 	public ServerProcess awaitMetadata() throws Exception {
-		Instant deadline = Instant.now().plus(START_TIMEOUT);
-		FhirHttp fhir = fhir();
-		while (Instant.now().isBefore(deadline)) {
-			if (!process.isAlive()) {
-				throw new AssertionError("the server stopped with exit code " + process.exitValue() + ":\n" + tail());
-			}
-			try {
-				if (fhir.get("/metadata").status() == 200) {
-					return this;
-				}
-			} catch (RuntimeException notListeningYet) {
-				// connection refused until the port opens
-			}
-			process.waitFor(500, TimeUnit.MILLISECONDS);
-		}
-		throw new AssertionError("no /fhir/metadata within " + START_TIMEOUT + ":\n" + tail());
+		return await200(fhir(), "/metadata", "no /fhir/metadata");
 	}
 
 	/**
@@ -73,14 +58,17 @@ public final class ServerProcess {
 	 * reports ready once its warm-up has run (README, "Operating the embedded default").
 	 */
 	public ServerProcess awaitReady() throws Exception {
+		return await200(new FhirHttp("http://localhost:" + port, "application/json"), "/actuator/health/readiness", "not ready");
+	}
+
+	private ServerProcess await200(FhirHttp client, String path, String failure) throws Exception {
 		Instant deadline = Instant.now().plus(START_TIMEOUT);
-		FhirHttp actuator = new FhirHttp("http://localhost:" + port, "application/json");
 		while (Instant.now().isBefore(deadline)) {
 			if (!process.isAlive()) {
 				throw new AssertionError("the server stopped with exit code " + process.exitValue() + ":\n" + tail());
 			}
 			try {
-				if (actuator.get("/actuator/health/readiness").status() == 200) {
+				if (client.get(path).status() == 200) {
 					return this;
 				}
 			} catch (RuntimeException notListeningYet) {
@@ -88,7 +76,7 @@ public final class ServerProcess {
 			}
 			process.waitFor(500, TimeUnit.MILLISECONDS);
 		}
-		throw new AssertionError("not ready within " + START_TIMEOUT + ":\n" + tail());
+		throw new AssertionError(failure + " within " + START_TIMEOUT + ":\n" + tail());
 	}
 
 	/** SIGTERM: Spring's graceful shutdown closes the database. */
