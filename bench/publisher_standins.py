@@ -16,7 +16,8 @@ each answer within +-30 % of it. Publisher --hanging-index (3 by default, about 
 Schedules, Practitioners and PractitionerRoles (CPTS: the CPTS slots within 48 h, with their HealthcareService and
 Organization; SOS: the Schedules, with their Slots, Locations and Organizations), each entry with its fullUrl at the
 publisher. --register PUTs one Endpoint per publisher to the server (as an administrator: the local trial). A control
-port (first-port - 1) answers GET /stats with the requests each publisher received, as JSON.
+port (first-port - 1) answers GET /stats with the requests each publisher received, as JSON, and GET /useful
+with those it answered with at least one slot.
 """
 import argparse, bisect, glob, hashlib, json, os, random, sys, threading, time, urllib.parse, urllib.request
 from datetime import datetime, timedelta, timezone
@@ -105,6 +106,7 @@ class Publisher:
     def __init__(self, index, data, args):
         self.index, self.data, self.args = index, data, args
         self.requests = 0
+        self.useful = 0  # requests answered with at least one slot (a learnt route's ideal: every call useful)
         self.base = f"http://localhost:{args.first_port + index}/fhir"
         self.rng = random.Random(index)
         self.latency = 0.05 * (800 / 50) ** self.rng.random()
@@ -161,6 +163,8 @@ class Publisher:
                     if org:
                         includes.setdefault(org, self.entry(org, self.data.json[org], "include")[1])
         entries = matches + list(includes.values())
+        if matches:
+            self.useful += 1
         return (b'{"resourceType":"Bundle","type":"searchset","total":' + str(len(matches)).encode()
                 + (b',"entry":[' + b",".join(entries) + b"]" if entries else b"") + b"}")
 
@@ -253,7 +257,9 @@ def main():
             pass
 
         def do_GET(self):
-            body = json.dumps({p.base: p.requests for p in publishers}).encode()
+            # /stats: the requests each publisher received; /useful: those it answered with slots
+            counts = {p.base: (p.useful if self.path.startswith("/useful") else p.requests) for p in publishers}
+            body = json.dumps(counts).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
