@@ -53,6 +53,12 @@ public class FhirServerConfig {
 
 	private static final String OWN_PACKAGE = "fr.sas.fhir.";
 
+	/** Static: it runs on bean definitions, before this configuration class is instantiated. */
+	@Bean
+	static UnstoredResourceTypes unstoredResourceTypes() {
+		return new UnstoredResourceTypes();
+	}
+
 	@Bean
 	public RestfulServer restfulServer(
 			IFhirSystemDao<?, ?> systemDao,
@@ -69,7 +75,8 @@ public class FhirServerConfig {
 		// The REST server keeps its own interceptor service: HAPI's storage layer calls the hooks of the JPA
 		// service and of the request's server together, so sharing one service would run every hook twice.
 		RestfulServer server = new RestfulServer(systemDao.getContext());
-		// HAPI's internals keep every DAO; the REST surface exposes only the guide's types (others answer 404).
+		// HAPI's internals keep the DAOs they look up (UnstoredResourceTypes); the REST surface exposes only the
+		// served types (others answer 404).
 		server.registerProviders(resourceProviderFactory.createProviders().stream()
 				.filter(provider -> provider instanceof IResourceProvider resourceProvider
 						&& ServedResourceTypes.ALL.contains(resourceProvider.getResourceType().getSimpleName()))

@@ -21,6 +21,10 @@ final class HibernateSettings {
 		Map<String, Object> map = new HashMap<>();
 		map.put("hibernate.dialect", dialect(properties.getDatabase().getDialect(), jdbcUrl));
 		map.put("hibernate.hbm2ddl.auto", properties.getDatabase().getSchemaAction());
+		// Hibernate's default drops and re-creates every unique constraint whose index it cannot find by the
+		// constraint's name — all of them on H2, which names the backing index otherwise: each start rebuilt those
+		// indexes over the stored data. Create what is missing, leave what exists (an existing one fails, quietly).
+		map.put("hibernate.schema_update.unique_constraint_strategy", "RECREATE_QUIETLY");
 		map.put("hibernate.jdbc.batch_size", 30);
 		map.put("hibernate.order_inserts", true);
 		map.put("hibernate.order_updates", true);
