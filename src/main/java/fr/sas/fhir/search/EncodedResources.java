@@ -61,6 +61,19 @@ class EncodedResources {
 				.build();
 	}
 
+	/** Whether this version of the resource is kept (tests). */
+	boolean holds(long pid, long version) {
+		Encoded kept = cache.getIfPresent(pid);
+		return kept != null && kept.version() == version;
+	}
+
+	/** Within a tenth of its bound (or off): what is read now would push out what is kept. */
+	boolean isFull() {
+		return cache.policy().eviction()
+				.map(eviction -> eviction.weightedSize().orElse(0L) >= eviction.getMaximum() / 10 * 9)
+				.orElse(false);
+	}
+
 	/** The current version of each resource; misses are loaded together. Callers run in a read transaction. */
 	Map<Long, Encoded> get(Collection<Key> keys, RequestDetails request) {
 		Map<Long, Encoded> found = new HashMap<>();

@@ -139,6 +139,12 @@ class FreeSlotIndex {
 		return SlotIndexQueries.inStartOrder(window);
 	}
 
+	/** Whether the schedule's free slots are kept (tests). */
+	boolean keeps(String scheduleId) {
+		Long schedule = keptSchedules.get(scheduleId);
+		return schedule != null && bySchedule.getIfPresent(schedule) != null;
+	}
+
 	static String counterName(String scheduleId) {
 		return "slots:Schedule/" + scheduleId;
 	}

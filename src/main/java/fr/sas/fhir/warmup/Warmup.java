@@ -1,5 +1,7 @@
 package fr.sas.fhir.warmup;
 
+import fr.sas.fhir.common.CacheWarmer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -99,6 +101,10 @@ class Warmup implements ApplicationRunner {
 		String base = (secure(web.getWebServer()) ? "https" : "http") + "://127.0.0.1:" + web.getWebServer().getPort()
 				+ "/fhir/";
 		context.publishEvent(new WarmupStarting(this, base));
+		// The stored data into the caches first: after a restart the first searches were slow for lack of it more
+		// than for lack of compiled code.
+		context.getBeanProvider(CacheWarmer.class).orderedStream()
+				.forEach(cache -> LOG.info("Warm-up, caches: {}", cache.warm(properties.getPreloadMaxTime())));
 		long started = System.nanoTime();
 		HttpClient http = client(secure(web.getWebServer()));
 		Samples samples = samples(http, base);

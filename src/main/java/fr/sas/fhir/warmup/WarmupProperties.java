@@ -16,6 +16,9 @@ public class WarmupProperties {
 	/** Longest warm-up: the server reports ready then, whatever was sent. */
 	private Duration maxTime = Duration.ofSeconds(30);
 
+	/** Longest reading of the stored data into the caches (the slot searches'), before the requests. */
+	private Duration preloadMaxTime = Duration.ofSeconds(20);
+
 	/** Requests in flight at once. */
 	private int concurrency = 2;
 
@@ -41,6 +44,14 @@ public class WarmupProperties {
 
 	public void setMaxTime(Duration maxTime) {
 		this.maxTime = maxTime;
+	}
+
+	public Duration getPreloadMaxTime() {
+		return preloadMaxTime;
+	}
+
+	public void setPreloadMaxTime(Duration preloadMaxTime) {
+		this.preloadMaxTime = preloadMaxTime;
 	}
 
 	public int getConcurrency() {
