@@ -11,7 +11,7 @@ public class WarmupProperties {
 	private boolean enabled = true;
 
 	/** Requests sent (the guide's three searches, the contextual search and a validation, in turn). */
-	private int requests = 1500;
+	private int requests = 500;
 
 	/** Longest warm-up: the server reports ready then, whatever was sent. */
 	private Duration maxTime = Duration.ofSeconds(30);
