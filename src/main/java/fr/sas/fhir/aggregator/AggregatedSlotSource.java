@@ -59,6 +59,13 @@ class AggregatedSlotSource implements SlotSource {
 	}
 
 	@Override
+	public int cardsPerRead() {
+		return properties.uses(AggregatorProperties.Source.PUBLISHERS)
+				? Math.max(properties.getPractitionersPerCall(), store.cardsPerRead())
+				: store.cardsPerRead();
+	}
+
+	@Override
 	public List<OfferedSlot> byScheduleActor(Collection<String> actors, Instant from, Instant to) {
 		List<OfferedSlot> out = new ArrayList<>();
 		if (properties.uses(AggregatorProperties.Source.STORE)) {

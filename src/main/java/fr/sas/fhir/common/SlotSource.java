@@ -165,6 +165,15 @@ public interface SlotSource {
 	Map<String, Stored> read(Collection<String> references);
 
 	/**
+	 * How many cards a search should read the slots of at once, at least: none for the store, whose reads are cheap
+	 * (read what the page needs); where slots are pulled from publishers each read is a round of calls, and a round
+	 * that leaves the page short costs a second one: read a full batch of the guide's calls at once.
+	 */
+	default int cardsPerRead() {
+		return 0;
+	}
+
+	/**
 	 * One search's use of the source, from {@link #begin()} to {@link Search#close()}: what it fetched from
 	 * publishers stays readable by {@link #read} until then, and {@link Search#notes()} says what the caller should
 	 * know (a publisher that did not answer in time). The store's source has nothing to keep.

@@ -81,7 +81,8 @@ class ContextualSearch {
 	/**
 	 * Cards examined together: their slots are read in one go. The first batch is the cards the page still needs
 	 * and a few more (most cards have a slot in the window), each next batch twice as many, up to {@code MAX_BATCH}
-	 * (the national platform reads 25 at a time): the slots of cards no page shows are seldom read.
+	 * (the national platform reads 25 at a time): the slots of cards no page shows are seldom read. Where each read is
+	 * a round of calls to publishers, the first batch is at least the source's {@link SlotSource#cardsPerRead()}.
 	 */
 	static final int FIRST_BATCH_MARGIN = 3;
 	static final int MAX_BATCH = 50;
@@ -125,7 +126,7 @@ class ContextualSearch {
 		Set<String> shown = new java.util.HashSet<>();
 		String reason = place.precision().ordersByDistance() ? "distance" : "neutral-draw";
 		int needed = query.offset() + query.count() + 1;
-		int size = Math.max(1, needed - doctor.size()) + FIRST_BATCH_MARGIN;
+		int size = Math.max(Math.max(1, needed - doctor.size()) + FIRST_BATCH_MARGIN, slots.cardsPerRead());
 		// The treating doctor's cards are read with the first batch: one round of calls when slots come from publishers.
 		List<CardHit> firstBatch = around.subList(0, Math.min(around.size(), size));
 		List<CardHit> doctorAndFirst = new ArrayList<>(doctor);

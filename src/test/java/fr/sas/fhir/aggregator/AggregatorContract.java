@@ -598,4 +598,26 @@ interface AggregatorContract {
 			assertThat(took).as("the contextual budget (2 s), then the page").isLessThan(Duration.ofSeconds(5));
 		}
 	}
+	@Test
+	default void theContextualSearchAsksPublishersForAFullBatchOfPractitionersAtOnce() {
+		List<String> practitioners = new ArrayList<>();
+		for (int i = 0; i < 26; i++) {
+			String rpps = rpps();
+			agenda(rpps, 1);
+			practitioners.add(rpps);
+		}
+		try (PublisherStandIn publisher = owning(practitioners)) {
+			registered(publisher);
+			DateTimeFormatter f = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+			Response answer = fhir().get("/Slot/$contextual-search?inseecode=35238&_count=5&start="
+					+ f.format(DAY).replace("+", "%2B") + "&end=" + f.format(DAY.plusDays(2)).replace("+", "%2B"));
+			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+			String first = java.net.URLDecoder.decode(publisher.requests().get(0), java.nio.charset.StandardCharsets.UTF_8);
+			// The page needs 6 cards: the store's source reads 9 at first; a round of calls should carry a whole batch
+			// (25 practitioners, some of the cards around being the suite's CPTS and SOS ones).
+			assertThat(first.split(java.util.regex.Pattern.quote(IDNPS_SYSTEM + "|"), -1).length - 1)
+					.as("practitioners named in the first call: " + first).isGreaterThan(15);
+		}
+	}
 }
+
