@@ -20,8 +20,21 @@ public final class PerTransaction {
 	 * null when no transaction is synchronized. A key that names the transaction's own session keeps an inner
 	 * {@code REQUIRES_NEW} transaction's object apart from the outer one's (resources bound here are not suspended).
 	 */
-	@SuppressWarnings("unchecked")
 	public static <T extends TransactionSynchronization> T of(Object key, Supplier<T> create) {
+		return bound(key, create, true);
+	}
+
+	/**
+	 * The current transaction's object for {@code key} that does nothing at commit (what a read-only transaction
+	 * has read so far, say): bound at the first call, unbound when the transaction completes; null when no
+	 * transaction is synchronized.
+	 */
+	public static <T> T value(Object key, Supplier<T> create) {
+		return bound(key, create, false);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> T bound(Object key, Supplier<T> create, boolean synchronization) {
 		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
 			return null;
 		}
@@ -31,7 +44,9 @@ public final class PerTransaction {
 		}
 		T created = create.get();
 		TransactionSynchronizationManager.bindResource(key, created);
-		TransactionSynchronizationManager.registerSynchronization(created);
+		if (synchronization) {
+			TransactionSynchronizationManager.registerSynchronization((TransactionSynchronization) created);
+		}
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 			@Override
 			public void afterCompletion(int status) {

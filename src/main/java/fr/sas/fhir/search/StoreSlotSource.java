@@ -1,5 +1,6 @@
 package fr.sas.fhir.search;
 
+import fr.sas.fhir.common.PerTransaction;
 import fr.sas.fhir.common.SearchBounds;
 
 import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -193,25 +193,12 @@ class StoreSlotSource implements SlotSource {
 	 * its cards' and schedules' keys while ranking, then again for its page, in one transaction (a write
 	 * transaction could change them between two reads, so it keeps none).
 	 */
-	@SuppressWarnings("unchecked")
 	private static Map<String, EncodedResources.Key> knownKeys() {
 		if (!TransactionSynchronizationManager.isSynchronizationActive()
 				|| !TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
 			return null;
 		}
-		Map<String, EncodedResources.Key> known =
-				(Map<String, EncodedResources.Key>) TransactionSynchronizationManager.getResource(KNOWN_KEYS);
-		if (known == null) {
-			known = new HashMap<>();
-			TransactionSynchronizationManager.bindResource(KNOWN_KEYS, known);
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCompletion(int status) {
-					TransactionSynchronizationManager.unbindResourceIfPossible(KNOWN_KEYS);
-				}
-			});
-		}
-		return known;
+		return PerTransaction.value(KNOWN_KEYS, HashMap::new);
 	}
 
 	private static Map<Long, String> references(Map<Long, EncodedResources.Key> keys) {
