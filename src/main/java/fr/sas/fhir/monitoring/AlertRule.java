@@ -9,7 +9,8 @@ public enum AlertRule {
 	ERROR_RATE("error-rate", "Error or time-out rate over the threshold", Severity.MAJOR),
 	LATENCY("latency", "p95 latency over the time budget", Severity.MAJOR),
 	INVALID_ANSWERS("invalid-answers", "Invalid answers or dropped entries over the threshold", Severity.MINOR),
-	CERTIFICATE_EXPIRY("certificate-expiry", "Server certificate expiring soon", Severity.MINOR);
+	CERTIFICATE_EXPIRY("certificate-expiry", "Server certificate expiring soon", Severity.MINOR),
+	WRITES_STOPPED("writes-stopped", "Pushed slots stopped arriving", Severity.MAJOR);
 
 	public static final String SYSTEM = "https://sas-fhir-server.example/fhir/CodeSystem/sas-alert-rule";
 

@@ -30,6 +30,7 @@ public class MonitoringConfig {
 	public static PersistenceUnitPostProcessor monitoringEntities() {
 		return unit -> {
 			unit.addManagedClassName(CallMinute.class.getName());
+			unit.addManagedClassName(WriteHour.class.getName());
 			unit.addManagedClassName(AlertRecord.class.getName());
 			unit.addManagedClassName(Notice.class.getName());
 		};
@@ -42,6 +43,11 @@ public class MonitoringConfig {
 		@Bean
 		CallWindow monitoringCallWindow(Clock clock, JobLeases leases, PlatformTransactionManager transactions) {
 			return new CallWindow(clock, leases.node(), transactions);
+		}
+
+		@Bean
+		PushedWrites monitoringPushedWrites(Clock clock, JobLeases leases, PlatformTransactionManager transactions) {
+			return new PushedWrites(clock, leases.node(), transactions);
 		}
 
 		@Bean
@@ -61,9 +67,9 @@ public class MonitoringConfig {
 		}
 
 		@Bean
-		RuleEvaluation monitoringRuleEvaluation(CallWindow window, Alerts alerts, PublisherRegistry registry, JobLeases leases,
-				MonitoringProperties properties, Clock clock, DaoRegistry daos) {
-			return new RuleEvaluation(window, alerts, registry, leases, properties, clock, daos);
+		RuleEvaluation monitoringRuleEvaluation(CallWindow window, PushedWrites writes, Alerts alerts, PublisherRegistry registry,
+				JobLeases leases, MonitoringProperties properties, Clock clock, DaoRegistry daos) {
+			return new RuleEvaluation(window, writes, alerts, registry, leases, properties, clock, daos);
 		}
 
 		@Bean
@@ -73,8 +79,9 @@ public class MonitoringConfig {
 		}
 
 		@Bean
-		MonitoringJobs monitoringJobs(CallWindow window, RuleEvaluation evaluation, NoticeRelay relay, MonitoringProperties properties) {
-			return new MonitoringJobs(window, evaluation, relay, properties);
+		MonitoringJobs monitoringJobs(CallWindow window, PushedWrites writes, RuleEvaluation evaluation, NoticeRelay relay,
+				MonitoringProperties properties) {
+			return new MonitoringJobs(window, writes, evaluation, relay, properties);
 		}
 
 		@Bean

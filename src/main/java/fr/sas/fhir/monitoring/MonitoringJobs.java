@@ -6,20 +6,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
-/** The monitoring's background work on one thread: flushing this node's figures, the rules' turn, the notices. */
+/** The monitoring's background work on one thread: flushing this node's figures and writes, the rules' turn, the notices. */
 class MonitoringJobs implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(MonitoringJobs.class);
 
 	private final CallWindow window;
+	private final PushedWrites writes;
 	private final RuleEvaluation evaluation;
 	private final NoticeRelay relay;
 	private final MonitoringProperties properties;
 	private ScheduledThreadPoolExecutor executor;
 	private volatile boolean running;
 
-	MonitoringJobs(CallWindow window, RuleEvaluation evaluation, NoticeRelay relay, MonitoringProperties properties) {
+	MonitoringJobs(CallWindow window, PushedWrites writes, RuleEvaluation evaluation, NoticeRelay relay,
+			MonitoringProperties properties) {
 		this.window = window;
+		this.writes = writes;
 		this.evaluation = evaluation;
 		this.relay = relay;
 		this.properties = properties;
@@ -35,6 +38,7 @@ class MonitoringJobs implements SmartLifecycle {
 		executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
 		every(properties.flushEvery().toMillis(), window::flush);
+		every(properties.flushEvery().toMillis(), writes::flush);
 		every(properties.evaluateEvery().toMillis(), evaluation::run);
 		every(properties.relay().interval().toMillis(), relay::run);
 		running = true;
@@ -61,6 +65,7 @@ class MonitoringJobs implements SmartLifecycle {
 		}
 		try {
 			window.flush(); // this node's last figures
+			writes.flush();
 		} catch (RuntimeException closing) {
 			LOG.debug("last figures not flushed", closing);
 		}

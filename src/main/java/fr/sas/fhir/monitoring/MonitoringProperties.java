@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mailTo addresses every alert event is e-mailed to (needs {@code spring.mail.host})
  * @param mailFrom the sender of those e-mails
  * @param relay the notices' relay
+ * @param pushedWrites the rule on a publisher whose pushed slots stopped arriving
  */
 @ConfigurationProperties(prefix = "sas.monitoring")
 public record MonitoringProperties(
@@ -44,7 +45,8 @@ public record MonitoringProperties(
 		@DefaultValue List<String> webhooks,
 		@DefaultValue List<String> mailTo,
 		@DefaultValue("sas-fhir-server@localhost") String mailFrom,
-		@DefaultValue Relay relay) {
+		@DefaultValue Relay relay,
+		@DefaultValue PushedWrites pushedWrites) {
 
 	/**
 	 * @param interval how often pending notices are looked for (also after a restart)
@@ -57,4 +59,17 @@ public record MonitoringProperties(
 			@DefaultValue("2s") Duration backoff,
 			@DefaultValue("10m") Duration maxBackoff,
 			@DefaultValue("10s") Duration timeout) {}
+
+	/**
+	 * A publisher is regular when it wrote slots in at least {@code regularHours} of the {@code lookbackHours} clock
+	 * hours up to its last slot write; a regular publisher with no slot written for {@code stoppedAfter}: major.
+	 *
+	 * @param stoppedAfter how long without a slot written before a regular publisher is alerted on
+	 * @param lookbackHours how many hours, up to the last write, regularity is judged on
+	 * @param regularHours how many of those hours must have had a slot written
+	 */
+	public record PushedWrites(
+			@DefaultValue("2h") Duration stoppedAfter,
+			@DefaultValue("24") int lookbackHours,
+			@DefaultValue("18") int regularHours) {}
 }

@@ -30,7 +30,9 @@ public class RuleEvaluation {
 	private static final Logger LOG = LoggerFactory.getLogger(RuleEvaluation.class);
 
 	private final CallWindow window;
+	private final PushedWrites writes;
 	private final AlertRules rules;
+	private final StoppedWrites stoppedWrites;
 	private final Alerts alerts;
 	private final PublisherRegistry registry;
 	private final JobLeases leases;
@@ -38,10 +40,12 @@ public class RuleEvaluation {
 	private final Clock clock;
 	private final DaoRegistry daos;
 
-	RuleEvaluation(CallWindow window, Alerts alerts, PublisherRegistry registry, JobLeases leases,
+	RuleEvaluation(CallWindow window, PushedWrites writes, Alerts alerts, PublisherRegistry registry, JobLeases leases,
 			MonitoringProperties properties, Clock clock, DaoRegistry daos) {
 		this.window = window;
+		this.writes = writes;
 		this.rules = new AlertRules(properties);
+		this.stoppedWrites = new StoppedWrites(properties.pushedWrites());
 		this.alerts = alerts;
 		this.registry = registry;
 		this.leases = leases;
@@ -53,14 +57,18 @@ public class RuleEvaluation {
 	/** The scheduled turn: false when another node holds the lease. */
 	public boolean run() {
 		window.flush();
+		writes.flush();
 		return leases.runAlone(JOB, properties.evaluateEvery().multipliedBy(2), this::evaluate);
 	}
 
 	synchronized void evaluate() {
 		Instant now = clock.instant();
 		window.flush();
+		writes.flush();
 		Map<String, List<CallMinute>> rows = window.since(now.minus(rules.lookback())).stream()
 				.collect(Collectors.groupingBy(CallMinute::getEndpoint));
+		Map<String, List<WriteHour>> written = writes.since(now.minus(stoppedWrites.lookback())).stream()
+				.collect(Collectors.groupingBy(WriteHour::getPublisher));
 		Map<String, Map<AlertRule, AlertRecord>> open = new HashMap<>();
 		for (AlertRecord alert : alerts.open()) {
 			open.computeIfAbsent(alert.getEndpoint(), e -> new HashMap<>()).put(alert.rule(), alert);
@@ -74,6 +82,8 @@ public class RuleEvaluation {
 			Map<AlertRule, List<String>> holding = rules.holding(endpoint, rows.getOrDefault(endpoint.id(), List.of()), now,
 					alerts.lastUnreachable(endpoint.id()).map(a -> a.getClearSince() == null && a.open() ? now.plusSeconds(60)
 							: a.getClearSince() != null ? a.getClearSince() : a.getClosedAt()).orElse(null));
+			StoppedWrites.publisherOf(endpoint).flatMap(p -> stoppedWrites.holding(written.getOrDefault(p, List.of()), now,
+					itsAlerts.containsKey(AlertRule.WRITES_STOPPED))).ifPresent(e -> holding.put(AlertRule.WRITES_STOPPED, e));
 			for (AlertRule rule : AlertRule.values()) {
 				AlertRecord alert = itsAlerts.get(rule);
 				try {
@@ -98,6 +108,7 @@ public class RuleEvaluation {
 			}
 		}
 		window.purge(now.minus(properties.retention()));
+		writes.purge(now.minus(properties.retention()));
 	}
 
 	private void suspendIfDue(AlertRecord alert, Instant now) {

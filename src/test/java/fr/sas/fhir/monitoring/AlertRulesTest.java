@@ -23,7 +23,8 @@ class AlertRulesTest {
 	static final MonitoringProperties DEFAULTS = new MonitoringProperties(true, Duration.ofMinutes(1), Duration.ofSeconds(5),
 			Duration.ofMinutes(15), 5, Duration.ofMinutes(5), 0.25, 0.8, 0.1, Duration.ofDays(30), Duration.ofMinutes(10),
 			Duration.ofDays(2), Duration.ZERO, List.of(), List.of(), "x@localhost",
-			new MonitoringProperties.Relay(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(10)));
+			new MonitoringProperties.Relay(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(10)),
+			new MonitoringProperties.PushedWrites(Duration.ofHours(2), 24, 18));
 	static final PublisherEndpoint ENDPOINT = new PublisherEndpoint("ep", "1", "Éditeur", URI.create("https://ep.example/fhir"),
 			EnumSet.of(UseCase.INDIVIDUAL), Endpoint.EndpointStatus.ACTIVE, "recette", Duration.ofSeconds(1), null, null, null,
 			null, List.of());

@@ -58,6 +58,8 @@ class MonitoringTest extends H2ServerTest {
 		registry.add("spring.mail.host", () -> "127.0.0.1");
 		registry.add("spring.mail.port", () -> Integer.toString(SMTP.port()));
 		registry.add("sas.monitoring.suspend-after", () -> "30m");
+		registry.add("sas.monitoring.pushed-writes.lookback-hours", () -> "6"); // regular: slots in 4 of 6 hours
+		registry.add("sas.monitoring.pushed-writes.regular-hours", () -> "4");
 	}
 
 	static final WebhookReceiver RECEIVER = new WebhookReceiver();
@@ -383,5 +385,91 @@ class MonitoringTest extends H2ServerTest {
 			evaluation.evaluate(); // suspended: not judged, not suspended again
 			assertThat(webhookNotices(id)).hasSize(2);
 		}
+	}
+
+	@Autowired
+	java.time.Clock clock;
+
+	/** A publisher (its client id) pushing slots, and an Endpoint of the registry standing for it. */
+	final class Pusher {
+		final String code = "push-" + UUID.randomUUID().toString().substring(0, 8);
+		final String rpps = "8" + (UUID.randomUUID().toString().replaceAll("[^0-9]", "") + "00000000000").substring(0, 11);
+		final PublisherEndpoint endpoint;
+		int slots;
+
+		Pusher() {
+			Endpoint resource = endpoint("http://127.0.0.1:9/fhir"); // never called: a publisher that pushes
+			resource.getManagingOrganization().setDisplay(code);
+			Response put = fhir().put("/Endpoint/" + resource.getIdElement().getIdPart(), resource);
+			assertThat(put.status()).as(put.toString()).isIn(200, 201);
+			endpoint = registry.byId(resource.getIdElement().getIdPart()).orElseThrow();
+			written(as().put("/Practitioner/" + code, fr.sas.fhir.support.SasTestData.practitioner(code, rpps)));
+			written(as().put("/PractitionerRole/" + code, fr.sas.fhir.support.SasTestData.practitionerRole(code, code)));
+			written(as().put("/Schedule/" + code, fr.sas.fhir.support.SasTestData.practitionerSchedule(code, code, code)));
+		}
+
+		fr.sas.fhir.support.FhirHttp as() {
+			return fhir().with(PUBLISHER_HEADER, code);
+		}
+
+		/** One new slot, a day after the server's now. */
+		void pushSlot() {
+			String id = code + "-" + ++slots;
+			java.time.OffsetDateTime start = java.time.OffsetDateTime.ofInstant(
+					clock.instant().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.HOURS), java.time.ZoneOffset.UTC);
+			written(as().put("/Slot/" + id, fr.sas.fhir.support.SasTestData.slot(id, code, start, 20)));
+		}
+
+		private void written(Response response) {
+			assertThat(response.status()).as(response.toString()).isIn(200, 201);
+		}
+	}
+
+	@Test
+	void aRegularPublisherWhosePushedSlotsStopArrivingGetsOneMajorAlertThatClosesWhenTheyResume() {
+		Instant start = THURSDAY.plus(Duration.ofDays(150));
+		at(start);
+		Pusher regular = new Pusher();
+		Pusher occasional = new Pusher();
+		for (int h = 0; h <= 4; h++) { // 5 hours with slots written: regular (4 of 6)
+			at(start.plus(Duration.ofHours(h)));
+			regular.pushSlot();
+			if (h < 2) {
+				occasional.pushSlot(); // 2 hours: not regular
+			}
+		}
+		Instant lastWrite = start.plus(Duration.ofHours(4));
+
+		at(lastWrite.plus(Duration.ofMinutes(90)));
+		evaluation.evaluate();
+		assertThat(alertsOf(regular.endpoint)).as("silent for less than stopped-after (2 h)").isEmpty();
+
+		at(lastWrite.plus(Duration.ofMinutes(125)));
+		evaluation.evaluate();
+		evaluation.evaluate(); // still silent: no second alert
+		List<DetectedIssue> alerts = alertsOf(regular.endpoint);
+		assertThat(alerts).singleElement().satisfies(issue -> {
+			assertThat(issue.getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+			assertThat(issue.getCode().getCodingFirstRep().getCode()).isEqualTo("writes-stopped");
+			assertThat(issue.getSeverity()).isEqualTo(DetectedIssue.DetectedIssueSeverity.MODERATE);
+			assertThat(issue.getImplicatedFirstRep().getReference()).isEqualTo("Endpoint/" + regular.endpoint.id());
+			assertThat(issue.getExtensionByUrl(Alerts.DEADLINE)).isNotNull();
+			assertThat(issue.getEvidenceFirstRep().getCodeFirstRep().getText())
+					.contains("no slot written since " + lastWrite.toString().substring(0, 16)) // the last write's minute
+					.contains("usual rate 0.8 slot writes per hour") // 5 writes in the 6 hours up to it
+					.contains("slots written in 5 of them");
+		});
+		assertThat(alertsOf(occasional.endpoint)).as("never wrote regularly").isEmpty();
+
+		String id = alerts.get(0).getIdElement().getIdPart();
+		at(lastWrite.plus(Duration.ofMinutes(180)));
+		regular.pushSlot();
+		evaluation.evaluate();
+		assertThat(issue(id).getStatus()).as("writing again, not yet for close-after").isEqualTo(DetectedIssue.DetectedIssueStatus.PRELIMINARY);
+		at(lastWrite.plus(Duration.ofMinutes(184)));
+		evaluation.evaluate();
+		assertThat(issue(id).getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.FINAL);
+		assertThat(issue(id).getExtensionByUrl(Alerts.CLOSED)).isNotNull();
+		assertThat(alertsOf(regular.endpoint)).hasSize(1);
 	}
 }

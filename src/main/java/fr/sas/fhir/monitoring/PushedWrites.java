@@ -1,0 +1,143 @@
+package fr.sas.fhir.monitoring;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import fr.sas.fhir.common.AfterCommit;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The slots publishers push, per publisher and hour: a Slot created or updated through the FHIR API by a publisher
+ * (its ownership tag names it) counts once its transaction committed, so a transaction refused whole counts nothing.
+ * Counted in memory on the writing thread and added to this node's rows of {@code SAS_MONITORING_WRITES} at each
+ * flush, as {@link CallWindow} does for the calls.
+ */
+@Interceptor
+public class PushedWrites {
+
+	/** The publisher's ownership tag (security.PublisherOwnershipInterceptor.OWNER_SYSTEM; not imported: layers). */
+	static final String OWNER_SYSTEM = "https://sas-fhir-server.example/publisher";
+
+	private record Key(String publisher, Instant hour) {}
+
+	private record Count(long accepted, Instant last) {
+		Count plus(Count other) {
+			return new Count(accepted + other.accepted, last.isAfter(other.last) ? last : other.last);
+		}
+	}
+
+	private final Map<Key, Count> pending = new ConcurrentHashMap<>();
+	private final Clock clock;
+	private final String node;
+	private final TransactionTemplate ownTransaction;
+
+	@PersistenceContext
+	private EntityManager entityManager;
+
+	PushedWrites(Clock clock, String node, PlatformTransactionManager transactions) {
+		this.clock = clock;
+		this.node = node;
+		this.ownTransaction = new TransactionTemplate(transactions);
+		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource, RequestDetails request) {
+		written(resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		written(resource, request);
+	}
+
+	private void written(IBaseResource resource, RequestDetails request) {
+		Optional<String> publisher = resource instanceof Slot slot && pushed(request) ? owner(slot) : Optional.empty();
+		if (publisher.isEmpty()) {
+			return;
+		}
+		Instant at = clock.instant();
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			AfterCommit.run(() -> accepted(publisher.get(), at));
+		} else {
+			accepted(publisher.get(), at);
+		}
+	}
+
+	/**
+	 * A write of slots sent as such (on Slot, or in a transaction or batch): a slot the server updates as the effect
+	 * of another write (booked by an appointment) keeps its publisher's tag but was not pushed by it.
+	 */
+	private static boolean pushed(RequestDetails request) {
+		if (request == null || request instanceof SystemRequestDetails) {
+			return false;
+		}
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		return "Slot".equals(request.getResourceName())
+				|| operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH;
+	}
+
+	static Optional<String> owner(Slot slot) {
+		return slot.getMeta().getTag().stream().filter(t -> OWNER_SYSTEM.equals(t.getSystem())).map(Coding::getCode)
+				.filter(c -> c != null && !c.isBlank()).findFirst();
+	}
+
+	void accepted(String publisher, Instant at) {
+		pending.merge(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS)), new Count(1, at), Count::plus);
+	}
+
+	/** Adds this node's pending counts to its rows; the rules call it before reading. */
+	public void flush() {
+		if (pending.isEmpty()) {
+			return;
+		}
+		Map<Key, Count> taken = new HashMap<>();
+		for (Key key : List.copyOf(pending.keySet())) {
+			Count count = pending.remove(key);
+			if (count != null) {
+				taken.put(key, count);
+			}
+		}
+		synchronized (this) {
+			ownTransaction.executeWithoutResult(tx -> taken.forEach((key, count) -> {
+				WriteHour row = entityManager.find(WriteHour.class, WriteHour.idOf(key.publisher(), key.hour(), node));
+				if (row == null) {
+					entityManager.persist(new WriteHour(key.publisher(), key.hour(), node, count.accepted(), count.last()));
+				} else {
+					row.add(count.accepted(), count.last());
+				}
+			}));
+		}
+	}
+
+	/** Every node's rows since {@code from}, oldest first. */
+	List<WriteHour> since(Instant from) {
+		return entityManager.createQuery("select w from WriteHour w where w.hour >= :from order by w.hour", WriteHour.class)
+				.setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
+	}
+
+	/** Drops the rows older than {@code before}. */
+	int purge(Instant before) {
+		return ownTransaction.execute(tx -> entityManager.createQuery("delete from WriteHour w where w.hour < :before")
+				.setParameter("before", before).executeUpdate());
+	}
+}

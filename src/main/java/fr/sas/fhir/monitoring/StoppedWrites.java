@@ -1,0 +1,71 @@
+package fr.sas.fhir.monitoring;
+
+import fr.sas.fhir.publishers.PublisherEndpoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rule {@code writes-stopped}: a publisher that pushed slots regularly and stopped. Regular: slots written in at
+ * least {@code regular-hours} of the {@code lookback-hours} clock hours up to its last slot write (judged before the
+ * silence, so a long silence does not make it irregular); stopped: no slot written for {@code stopped-after}. Once
+ * the alert is open it holds until a slot is written again, whatever the rows still kept.
+ */
+final class StoppedWrites {
+
+	private final MonitoringProperties.PushedWrites settings;
+
+	StoppedWrites(MonitoringProperties.PushedWrites settings) {
+		this.settings = settings;
+	}
+
+	/** How far back the rule reads: the silence, then the look-back before it. */
+	Duration lookback() {
+		return settings.stoppedAfter().plusHours(settings.lookbackHours() + 1L);
+	}
+
+	/**
+	 * The client id whose pushed slots an endpoint stands for: its {@code managingOrganization} as the registry reads
+	 * it (display, else reference; {@code Organization/<id>} names {@code <id>}). None: the rule does not apply.
+	 */
+	static Optional<String> publisherOf(PublisherEndpoint endpoint) {
+		String publisher = endpoint.publisher();
+		if (publisher == null || publisher.isBlank()) {
+			return Optional.empty();
+		}
+		return Optional.of(publisher.startsWith("Organization/") ? publisher.substring("Organization/".length()) : publisher);
+	}
+
+	/**
+	 * @param rows the publisher's rows (every node's) since {@link #lookback()}
+	 * @param open whether its alert is open: then only a new write ends it
+	 * @return the evidence when the rule holds
+	 */
+	Optional<List<String>> holding(List<WriteHour> rows, Instant now, boolean open) {
+		Instant last = rows.stream().map(WriteHour::getLastAt).max(Instant::compareTo).orElse(null);
+		if (last != null && last.isAfter(now.minus(settings.stoppedAfter()))) {
+			return Optional.empty();
+		}
+		if (open) {
+			return Optional.of(List.of(last == null ? "no slot written within the figures kept" : "no slot written since " + last));
+		}
+		if (last == null) {
+			return Optional.empty();
+		}
+		Instant lastHour = last.truncatedTo(ChronoUnit.HOURS);
+		Instant firstHour = lastHour.minus(settings.lookbackHours() - 1L, ChronoUnit.HOURS);
+		List<WriteHour> before = rows.stream().filter(r -> !r.getHour().isBefore(firstHour) && !r.getHour().isAfter(lastHour)).toList();
+		long hours = before.stream().filter(r -> r.getAccepted() > 0).map(WriteHour::getHour).distinct().count();
+		if (hours < settings.regularHours()) {
+			return Optional.empty();
+		}
+		long writes = before.stream().mapToLong(WriteHour::getAccepted).sum();
+		return Optional.of(List.of(String.format(java.util.Locale.ROOT,
+				"no slot written since %s (%d min ago, threshold %d min); usual rate %.1f slot writes per hour "
+						+ "(%d in the %d hours up to the last one, slots written in %d of them, regular from %d)",
+				last.truncatedTo(ChronoUnit.SECONDS), Duration.between(last, now).toMinutes(), settings.stoppedAfter().toMinutes(),
+				(double) writes / Math.max(1, settings.lookbackHours()), writes, settings.lookbackHours(), hours, settings.regularHours())));
+	}
+}
