@@ -18,8 +18,10 @@ public class AcceptanceConfig {
 
 	@Bean
 	public AcceptanceEngine acceptanceEngine(FhirContext fhirContext, ProfileCheck profiles, PublisherClient client, Clock clock,
-			AcceptanceProperties properties) {
-		return new AcceptanceEngine(fhirContext, profiles, client, clock, properties);
+			AcceptanceProperties properties, fr.sas.fhir.publishers.PublishersProperties publishers,
+			fr.sas.fhir.publishers.ClientCertificates certificates) {
+		return new AcceptanceEngine(fhirContext, profiles, client, clock, properties,
+				new TransportProbes(publishers, certificates, properties, clock));
 	}
 
 	/** The runs' table is part of the schema with the operation on or off, so that every node shares one schema. */

@@ -58,14 +58,16 @@ public class AcceptanceEngine {
 	private final PublisherClient client;
 	private final Clock clock;
 	private final AcceptanceProperties properties;
+	private final TransportProbes transportProbes;
 
 	public AcceptanceEngine(FhirContext fhirContext, ProfileCheck profiles, PublisherClient client, Clock clock,
-			AcceptanceProperties properties) {
+			AcceptanceProperties properties, TransportProbes transportProbes) {
 		this.fhirContext = fhirContext;
 		this.profiles = profiles;
 		this.client = client;
 		this.clock = clock;
 		this.properties = properties;
+		this.transportProbes = transportProbes;
 	}
 
 	public AcceptanceReport run(PublisherEndpoint endpoint, TestData data) {
@@ -130,8 +132,10 @@ public class AcceptanceEngine {
 			tally(Checks.TRANSPORT_HTTPS);
 			tally(Checks.TRANSPORT_CERTIFICATE);
 			tally(Checks.TRANSPORT_MUTUAL_TLS);
-			tally(Checks.TRANSPORT_TLS_VERSION).skipped = "not probed: this JVM refuses to offer TLS 1.0 and 1.1 "
-					+ "(jdk.tls.disabledAlgorithms), so a client of ours cannot tell whether the endpoint would accept them";
+			tally(Checks.TRANSPORT_MUTUAL_TLS_UNKNOWN);
+			tally(Checks.TRANSPORT_MUTUAL_TLS_EXPIRED);
+			tally(Checks.TRANSPORT_MUTUAL_TLS_REVOKED);
+			tally(Checks.TRANSPORT_TLS_VERSION);
 		}
 
 		private Tally tally(Check check) {
@@ -219,7 +223,6 @@ public class AcceptanceEngine {
 			boolean loopback = host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
 			Tally secure = tally(Checks.TRANSPORT_HTTPS);
 			Tally certificate = tally(Checks.TRANSPORT_CERTIFICATE);
-			Tally mutual = tally(Checks.TRANSPORT_MUTUAL_TLS);
 			if (!https) {
 				String why = "plain http" + (loopback ? " on the loopback address (a trial)" : "");
 				if (loopback) {
@@ -228,7 +231,10 @@ public class AcceptanceEngine {
 					secure.checked++;
 					secure.fail("the endpoint is served over plain http", "GET " + metadata.url(), null, "https");
 				}
-				certificate.skipped = mutual.skipped = why + ": no TLS";
+				for (Check check : List.of(Checks.TRANSPORT_CERTIFICATE, Checks.TRANSPORT_MUTUAL_TLS, Checks.TRANSPORT_MUTUAL_TLS_UNKNOWN,
+						Checks.TRANSPORT_MUTUAL_TLS_EXPIRED, Checks.TRANSPORT_MUTUAL_TLS_REVOKED, Checks.TRANSPORT_TLS_VERSION)) {
+					tally(check).skipped = why + ": no TLS";
+				}
 				return;
 			}
 			secure.checked++;
@@ -241,22 +247,18 @@ public class AcceptanceEngine {
 							"a certificate valid for 30 days at least");
 				}
 			}
-			if (endpoint.certificateAlias() == null) {
-				mutual.skipped = "no client certificate given: mutual TLS not checked";
-				return;
-			}
-			// The same endpoint, without the client certificate: it must refuse (a TLS refusal, 401 or 403).
-			PublisherEndpoint anonymous = new PublisherEndpoint(endpoint.id() + "-without-certificate", endpoint.version(),
-					endpoint.name(), endpoint.address(), endpoint.useCases(), endpoint.status(), endpoint.environment(),
-					endpoint.timeBudget(), null, endpoint.publisher(), endpoint.from(), endpoint.until(), endpoint.headers());
-			requests++;
-			PublisherCall call = client.get(anonymous, null, "metadata", properties.getCallBudget()).join();
-			mutual.checked++;
-			if (call.answered()) {
-				mutual.fail("answered " + call.status() + " to a client without certificate", "GET " + call.url()
-						+ " (no client certificate)", call.describe(), "the TLS handshake refused, or 401/403");
-			} else {
-				mutual.note = "refused without certificate: " + call.describe();
+			TransportProbes.Outcome probes = transportProbes.run(endpoint, metadata);
+			requests += probes.connections();
+			for (CheckResult result : probes.results()) {
+				Tally t = tally(result.check());
+				switch (result.verdict()) {
+					case PASS -> {
+						t.checked++;
+						t.note = result.summary();
+					}
+					case SKIPPED -> t.skipped = result.summary();
+					default -> t.fail(result.summary(), result.request(), result.answer(), result.expected());
+				}
 			}
 		}
 

@@ -20,6 +20,12 @@ public class AcceptanceProperties {
 	private Duration callBudget = Duration.ofSeconds(10);
 	/** The zone of the windows' bounds ({@code ge}/{@code le} carry its offset). */
 	private ZoneId zone = ZoneId.of("Europe/Paris");
+	/** An expired client certificate of the endpoint's authority (PKCS#12), for transport.mutual-tls-expired; empty: not run. */
+	private String expiredCertificate = "";
+	private String expiredCertificatePassword = "";
+	/** A revoked client certificate of the endpoint's authority (PKCS#12), for transport.mutual-tls-revoked; empty: not run. */
+	private String revokedCertificate = "";
+	private String revokedCertificatePassword = "";
 
 	public boolean isEnabled() {
 		return enabled;
@@ -67,5 +73,37 @@ public class AcceptanceProperties {
 
 	public void setZone(ZoneId zone) {
 		this.zone = zone;
+	}
+
+	public String getExpiredCertificate() {
+		return expiredCertificate;
+	}
+
+	public void setExpiredCertificate(String expiredCertificate) {
+		this.expiredCertificate = expiredCertificate == null ? "" : expiredCertificate;
+	}
+
+	public String getExpiredCertificatePassword() {
+		return expiredCertificatePassword;
+	}
+
+	public void setExpiredCertificatePassword(String expiredCertificatePassword) {
+		this.expiredCertificatePassword = expiredCertificatePassword == null ? "" : expiredCertificatePassword;
+	}
+
+	public String getRevokedCertificate() {
+		return revokedCertificate;
+	}
+
+	public void setRevokedCertificate(String revokedCertificate) {
+		this.revokedCertificate = revokedCertificate == null ? "" : revokedCertificate;
+	}
+
+	public String getRevokedCertificatePassword() {
+		return revokedCertificatePassword;
+	}
+
+	public void setRevokedCertificatePassword(String revokedCertificatePassword) {
+		this.revokedCertificatePassword = revokedCertificatePassword == null ? "" : revokedCertificatePassword;
 	}
 }

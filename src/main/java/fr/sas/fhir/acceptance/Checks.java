@@ -59,6 +59,15 @@ public final class Checks {
 			"The endpoint's server certificate is valid for 30 days at least", "Sécurité (securite): certificates", false);
 	public static final Check TRANSPORT_MUTUAL_TLS = new Check("transport.mutual-tls",
 			"A client without certificate is refused (mutual TLS)", "Sécurité (securite): authentication by IGC-Santé certificates", true);
+	public static final Check TRANSPORT_MUTUAL_TLS_UNKNOWN = new Check("transport.mutual-tls-unknown",
+			"A client with a certificate of no trusted authority (self-signed) is refused",
+			"Sécurité (securite): authentication by IGC-Santé certificates; ANS test kit (transport)", true);
+	public static final Check TRANSPORT_MUTUAL_TLS_EXPIRED = new Check("transport.mutual-tls-expired",
+			"A client with an expired certificate of the trusted authority is refused",
+			"Sécurité (securite): authentication by IGC-Santé certificates; ANS test kit (transport)", true);
+	public static final Check TRANSPORT_MUTUAL_TLS_REVOKED = new Check("transport.mutual-tls-revoked",
+			"A client with a revoked certificate of the trusted authority is refused (revocation checked)",
+			"Sécurité (securite): authentication by IGC-Santé certificates; ANS test kit (transport)", true);
 	public static final Check TRANSPORT_TLS_VERSION = new Check("transport.tls-version",
 			"TLS 1.0 and 1.1 refused, TLS 1.2 or later only", "Sécurité (securite); ANS test kit (transport)", true);
 

@@ -55,6 +55,7 @@ class H2AcceptanceTest extends H2ServerTest {
 	static final fr.sas.fhir.support.TestPki PKI = new fr.sas.fhir.support.TestPki("Acceptance test CA");
 	static final fr.sas.fhir.support.TestPki.Issued SERVER = PKI.issue("CN=localhost,O=Tests",
 			java.time.Instant.now().minus(Duration.ofHours(1)), java.time.Instant.now().plus(Duration.ofDays(400)));
+	static final Path EXPIRED = expiredKeyStore();
 
 	@DynamicPropertySource
 	static void acceptance(DynamicPropertyRegistry registry) {
@@ -73,6 +74,9 @@ class H2AcceptanceTest extends H2ServerTest {
 		registry.add("sas.publishers.trust-store-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
 		registry.add("sas.acceptance.enabled", () -> "true");
 		registry.add("sas.acceptance.series", () -> "3");
+		// an expired certificate of the test authority for transport.mutual-tls-expired; no revoked one: that probe is not run
+		registry.add("sas.acceptance.expired-certificate", () -> EXPIRED.toString());
+		registry.add("sas.acceptance.expired-certificate-password", () -> new String(fr.sas.fhir.support.TestPki.PASSWORD));
 	}
 
 	static final FhirContext CTX = FhirContext.forR4Cached();
@@ -213,20 +217,38 @@ class H2AcceptanceTest extends H2ServerTest {
 	}
 
 	@Test
-	void anEndpointThatDoesNotAskForTheClientCertificateIsReportedByTheMutualTlsCheckOnly() throws Exception {
+	void anEndpointThatDoesNotAskForTheClientCertificateIsReportedByTheMutualTlsChecksOnly() throws Exception {
 		try (PublisherStandIn mutual = PublisherStandIn.https(serverContext(), true, target -> Answer.status(503));
-				PublisherStandIn lax = PublisherStandIn.https(serverContext(), false, target -> Answer.status(503))) {
+				PublisherStandIn laxStandIn = PublisherStandIn.https(serverContext(), false, target -> Answer.status(503))) {
 			mutual.behave(forwardingBehaviour(mutual, null, null));
-			lax.behave(forwardingBehaviour(lax, null, null));
+			laxStandIn.behave(forwardingBehaviour(laxStandIn, null, null));
 
 			AcceptanceReport checked = engine.run(endpoint(mutual.base(), "key"), data("individual"));
 			assertThat(checked.results()).as(describe(checked)).filteredOn(r -> r.check().id().startsWith("transport."))
 					.extracting(r -> r.check().id() + " " + r.verdict())
 					.containsExactly("transport.https PASS", "transport.certificate PASS", "transport.mutual-tls PASS",
-							"transport.tls-version SKIPPED");
+							"transport.mutual-tls-unknown PASS", "transport.mutual-tls-expired PASS", "transport.mutual-tls-revoked SKIPPED",
+							"transport.tls-version PASS");
 			assertThat(checked.results()).filteredOn(r -> r.verdict() == Verdict.FAIL).isEmpty();
+			assertThat(result(checked, "transport.mutual-tls-revoked").summary()).startsWith("not run: no revoked certificate");
+			assertThat(result(checked, "transport.tls-version").summary()).contains("TLS 1.0: refused", "TLS 1.1: refused");
+			// the metadata call, the searches, the series, then 3 client-certificate probes and 2 TLS-version probes
+			assertThat(checked.requests()).isEqualTo(1 + 3 + 3 + 3 + 2);
 
-			assertOnlyFailing(engine.run(endpoint(lax.base(), "key"), data("individual")), "transport.mutual-tls");
+			AcceptanceReport lax = engine.run(endpoint(laxStandIn.base(), "key"), data("individual"));
+			assertThat(lax.results()).as(describe(lax)).filteredOn(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)
+					.extracting(r -> r.check().id())
+					.containsExactly("transport.mutual-tls", "transport.mutual-tls-unknown", "transport.mutual-tls-expired");
+			assertThat(result(lax, "transport.mutual-tls").request()).endsWith("/metadata presenting a client without certificate");
+		}
+	}
+
+	static Path expiredKeyStore() {
+		try {
+			return PKI.keyStore(DATA_DIR, "expired.p12", PKI.issue("CN=expired,O=Tests",
+					java.time.Instant.now().minus(Duration.ofDays(10)), java.time.Instant.now().minus(Duration.ofDays(1))));
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
 		}
 	}
 
