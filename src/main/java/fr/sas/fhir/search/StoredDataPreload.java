@@ -21,8 +21,9 @@ import org.springframework.stereotype.Component;
  * Reads the stored data the slot searches answer with into this node's caches before it reports ready: the
  * directory resources they include ({@link EncodedResources}), then the free slots of every schedule
  * ({@link FreeSlotIndex}) and their JSON. After a restart the caches are empty, and each of the first searches of a
- * practitioner loaded and encoded its resources through HAPI: 300 of the first 1,000 guide searches took over
- * 100 ms on the benchmark, where they take 3 ms once read (docs/operations.md). Reading them page by page is the
+ * practitioner read its schedules' free slots from the database and loaded and encoded its resources through HAPI:
+ * 300 of the first 1,000 guide searches took over 100 ms on the benchmark, where they take 3 ms once read
+ * (docs/operations.md). Reading them page by page is the
  * same work done once, before the first regulator's search; it stops at the budget or when the cache is full.
  */
 @Component
