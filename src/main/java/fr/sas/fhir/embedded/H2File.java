@@ -64,7 +64,7 @@ final class H2File {
 			store.setRetentionTime(0);
 			try {
 				long stopAt = System.nanoTime() + millis * 1_000_000L;
-				while (store.compact(CHUNKS_TARGET, REWRITE_BYTES)) {
+				while (rewriteSome(store)) {
 					store.sync();
 					file.compactMoveChunks(CHUNKS_TARGET, REWRITE_BYTES, store);
 					if (System.nanoTime() - stopAt > 0) {
@@ -78,6 +78,27 @@ final class H2File {
 				store.setRetentionTime(retention);
 			}
 		}
+	}
+
+	/**
+	 * H2's rewrite of the chunks below the target, 16 MB of them. H2 never rewrites the two chunks it saved last (its
+	 * guard against an endless rewrite); on a store with no write since a large deletion, those can be the chunks
+	 * the deletion emptied, and the step would find nothing to do however long it waits. Then two versions with no
+	 * data (the store version, H2's setting for applications, written back unchanged) make them older, and H2 is
+	 * asked again.
+	 */
+	private static boolean rewriteSome(MVStore store) {
+		if (store.compact(CHUNKS_TARGET, REWRITE_BYTES)) {
+			return true;
+		}
+		if (store.getFileStore().getChunksFillRate() >= CHUNKS_TARGET) {
+			return false;
+		}
+		for (int i = 0; i < 2; i++) {
+			store.setStoreVersion(store.getStoreVersion());
+			store.commit();
+		}
+		return store.compact(CHUNKS_TARGET, REWRITE_BYTES);
 	}
 
 	private static MVStore store(Connection connection) throws SQLException {

@@ -86,8 +86,8 @@ class H2FileCompaction implements HealthIndicator, DisposableBean {
 			H2File.State next = file.state();
 			idle = next.size() < now.size() || next.liveShare() > now.liveShare() ? 0 : idle + 1;
 			now = next;
-			// H2 gives a step up at once while its background writer holds the store (seen on a busy machine: three
-			// empty steps in 163 ms at shutdown): a step that moved nothing waits its length before the next.
+			// H2 gives a step up after 10 ms when its writer holds the store lock: a step that moved nothing waits
+			// its length before the next.
 			if (serving || idle > 0) {
 				pause(step);
 			}

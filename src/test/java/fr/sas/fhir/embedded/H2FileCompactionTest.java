@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
@@ -58,7 +59,11 @@ class H2FileCompactionTest {
 		}
 	}
 
-	@Test
+	/*
+	 * Repeated: about one load in fifteen left the emptied chunks among the two H2 saved last, which it never
+	 * rewrites; the shutdown compaction then did nothing (seen on CI, reproduced here 6 times in 85).
+	 */
+	@RepeatedTest(5)
 	void aGracefulShutdownCompactsWithinItsTime() throws Exception {
 		H2File file = new H2File(pool);
 		H2File.State loaded = loadThenDeleteMostRows();
@@ -68,7 +73,7 @@ class H2FileCompactionTest {
 		compaction.destroy();
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-		assertThat(file.state().size()).as("file size").isLessThan(loaded.size() / 2);
+		assertThat(file.state().size()).as("file size after, loaded %s", loaded).isLessThan(loaded.size() / 2);
 		assertThat(took).as("within the shutdown time (and a step)").isLessThan(Duration.ofSeconds(25));
 	}
 
