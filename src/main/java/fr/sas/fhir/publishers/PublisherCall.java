@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param error what went wrong, for people (null when answered)
  * @param certificateNotAfter the end of validity of the endpoint's TLS certificate, null over plain http
  * @param protocol the HTTP version used ({@code HTTP_2}, {@code HTTP_1_1}), null without an answer
+ * @param location the answer's {@code Location} header, null when none (a write's answer names the resource there)
  */
 public record PublisherCall(
 		PublisherEndpoint endpoint,
@@ -28,7 +29,16 @@ public record PublisherCall(
 		byte[] body,
 		String error,
 		Instant certificateNotAfter,
-		String protocol) {
+		String protocol,
+		String location) {
+
+	/** A call whose answer's headers are not kept. */
+	public PublisherCall(PublisherEndpoint endpoint, UseCase useCase, String url, Instant startedAt, Duration elapsed,
+			CallOutcome outcome, int status, String contentType, byte[] body, String error, Instant certificateNotAfter,
+			String protocol) {
+		this(endpoint, useCase, url, startedAt, elapsed, outcome, status, contentType, body, error, certificateNotAfter,
+				protocol, null);
+	}
 
 	public boolean answered() {
 		return outcome == CallOutcome.ANSWERED;

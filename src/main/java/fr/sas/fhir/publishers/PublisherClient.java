@@ -229,7 +229,7 @@ public class PublisherClient implements DisposableBean {
 		return new PublisherCall(endpoint, useCase, url, startedAt, Duration.ofNanos(System.nanoTime() - start),
 				status >= 200 && status < 300 ? CallOutcome.ANSWERED : CallOutcome.HTTP_ERROR, status,
 				response.headers().firstValue("Content-Type").orElse(null), response.body(), null, notAfter,
-				response.version().name());
+				response.version().name(), response.headers().firstValue("Location").orElse(null));
 	}
 
 	private static PublisherCall failed(PublisherEndpoint endpoint, UseCase useCase, String url, Instant startedAt, long start,
