@@ -59,6 +59,7 @@ public class AcceptanceEngine {
 	private final Clock clock;
 	private final AcceptanceProperties properties;
 	private final TransportProbes transportProbes;
+	private final RegulatorAccountSequence regulatorAccounts;
 
 	public AcceptanceEngine(FhirContext fhirContext, ProfileCheck profiles, PublisherClient client, Clock clock,
 			AcceptanceProperties properties, TransportProbes transportProbes) {
@@ -68,6 +69,7 @@ public class AcceptanceEngine {
 		this.clock = clock;
 		this.properties = properties;
 		this.transportProbes = transportProbes;
+		this.regulatorAccounts = new RegulatorAccountSequence(fhirContext, client, properties);
 	}
 
 	public AcceptanceReport run(PublisherEndpoint endpoint, TestData data) {
@@ -136,6 +138,12 @@ public class AcceptanceEngine {
 			tally(Checks.TRANSPORT_MUTUAL_TLS_EXPIRED);
 			tally(Checks.TRANSPORT_MUTUAL_TLS_REVOKED);
 			tally(Checks.TRANSPORT_TLS_VERSION);
+			for (Check check : Checks.accounts()) {
+				if (!data.regulatorAccounts()) {
+					tally(check).skipped = "regulator accounts (INT_R02) not opted in (test data: \"regulatorAccounts\": true):"
+							+ " these checks write test accounts into the publisher's system";
+				}
+			}
 		}
 
 		private Tally tally(Check check) {
@@ -157,6 +165,7 @@ public class AcceptanceEngine {
 				}
 				faq();
 				series();
+				accounts();
 			}
 			times();
 			return report();
@@ -249,16 +258,30 @@ public class AcceptanceEngine {
 			}
 			TransportProbes.Outcome probes = transportProbes.run(endpoint, metadata);
 			requests += probes.connections();
-			for (CheckResult result : probes.results()) {
-				Tally t = tally(result.check());
-				switch (result.verdict()) {
-					case PASS -> {
-						t.checked++;
-						t.note = result.summary();
-					}
-					case SKIPPED -> t.skipped = result.summary();
-					default -> t.fail(result.summary(), result.request(), result.answer(), result.expected());
+			probes.results().forEach(this::record);
+		}
+
+		// ------------------------------------------------------------ regulator accounts (INT_R02)
+
+		private void accounts() {
+			if (!data.regulatorAccounts()) {
+				return;
+			}
+			RegulatorAccountSequence.Outcome outcome = regulatorAccounts.run(endpoint, TestRegulatorAccounts.fresh());
+			requests += outcome.requests();
+			outcome.results().forEach(this::record);
+		}
+
+		/** A verdict reached outside the searches (a probe, a write), kept as the check's tally. */
+		private void record(CheckResult result) {
+			Tally t = tally(result.check());
+			switch (result.verdict()) {
+				case PASS -> {
+					t.checked++;
+					t.note = result.summary();
 				}
+				case SKIPPED -> t.skipped = result.summary();
+				default -> t.fail(result.summary(), result.request(), result.answer(), result.expected());
 			}
 		}
 

@@ -51,6 +51,7 @@ public class AcceptanceProvider implements FhirOperationProvider {
 			@OperationParam(name = "association", max = OperationParam.MAX_UNLIMITED) List<StringType> associations,
 			@OperationParam(name = "cpts", max = OperationParam.MAX_UNLIMITED) List<StringType> cpts,
 			@OperationParam(name = "use-case", max = OperationParam.MAX_UNLIMITED) List<StringType> useCases,
+			@OperationParam(name = "regulator-accounts") org.hl7.fhir.r4.model.BooleanType regulatorAccounts,
 			RequestDetails request, HttpServletResponse response) throws IOException {
 		PublisherEndpoint endpoint = endpoint(id);
 		TestData data;
@@ -65,7 +66,8 @@ public class AcceptanceProvider implements FhirOperationProvider {
 			if (claimed.isEmpty()) {
 				endpoint.useCases().forEach(u -> claimed.add(u.code()));
 			}
-			data = new TestData(values(practitioners), values(associations), values(cpts), claimed);
+			data = new TestData(values(practitioners), values(associations), values(cpts), claimed,
+					regulatorAccounts != null && regulatorAccounts.booleanValue());
 		}
 		List<String> problems = data.problems();
 		if (!problems.isEmpty()) {

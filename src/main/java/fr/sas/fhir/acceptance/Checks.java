@@ -71,6 +71,34 @@ public final class Checks {
 	public static final Check TRANSPORT_TLS_VERSION = new Check("transport.tls-version",
 			"TLS 1.0 and 1.1 refused, TLS 1.2 or later only", "Sécurité (securite); ANS test kit (transport)", true);
 
+	static final String REGULATOR_PAGE = "Gestion des comptes régulateurs (specifications_techniques-tous-gestion_regulateur)";
+	static final String FAQ_REGULATOR = "FAQ, Gestion des comptes régulateurs";
+
+	// INT_R02, the platform's writes to the publisher, in the FAQ's order (opt-in: they write test accounts). Each
+	// source starts with the regulator page, the reports' grouping of failures by page.
+	public static final Check ACCOUNTS_CREATE = new Check("accounts.create",
+			"POST [base]/Practitioner of a regulator account: 201 Created with a Location naming the new Practitioner",
+			REGULATOR_PAGE + ", Création de compte régulateur, Réponse de base -- Succès", true);
+	public static final Check ACCOUNTS_DUPLICATE = new Check("accounts.duplicate",
+			"The same creation sent again is refused (4xx with an OperationOutcome), not stored twice",
+			REGULATOR_PAGE + ", Création de compte régulateur, Réponse de base -- Echec; ANS test kit (double creation of a"
+					+ " regulator account)", true);
+	public static final Check ACCOUNTS_UPDATE = new Check("accounts.update",
+			"PUT [base]/Practitioner?identifier=<SAS technical id> giving the account its national identifier: 200",
+			REGULATOR_PAGE + ", Mise à jour d'un compte régulateur; " + FAQ_REGULATOR
+					+ ", modification de l'identifiant d'un compte (ExamplePractitionerRegul2)", true);
+	public static final Check ACCOUNTS_CONDITIONAL_CREATE = new Check("accounts.conditional-create",
+			"PUT [base]/Practitioner?identifier=<an identifier the publisher does not hold> creates the account (2xx)",
+			REGULATOR_PAGE + ", Mise à jour d'un compte régulateur, Point d'attention (idempotent: as a creation)", true);
+	public static final Check ACCOUNTS_DEACTIVATE = new Check("accounts.deactivate",
+			"PUT [base]/Practitioner?identifier=<national id> with active false deactivates the account: 200",
+			REGULATOR_PAGE + ", Suppression d'un compte régulateur; Règles de gestion (Habilitation); " + FAQ_REGULATOR
+					+ ", désactivation d'un compte (ExamplePractitionerRegul3)", true);
+	public static final Check ACCOUNTS_REATTRIBUTION = new Check("accounts.reattribution",
+			"The national identifier of a deactivated account given to another account (named by its SAS technical id): 200",
+			REGULATOR_PAGE + ", Règles de gestion (Identifiant national du régulateur); ANS test kit (re-attribution of an IDNPS)",
+			true);
+
 	/** What each search answer is checked for. */
 	public enum Aspect {
 		ANSWER("answer", "200 with a searchset Bundle in FHIR JSON", "Construction de la réponse de base, Réponse de base -- Succès"),
@@ -124,6 +152,12 @@ public final class Checks {
 		}
 		aspects.addAll(List.of(Aspect.TOTAL, Aspect.EMPTY, Aspect.MULTIPLE));
 		return aspects;
+	}
+
+	/** INT_R02's sequence, in its order. */
+	public static List<Check> accounts() {
+		return List.of(ACCOUNTS_CREATE, ACCOUNTS_DUPLICATE, ACCOUNTS_UPDATE, ACCOUNTS_CONDITIONAL_CREATE, ACCOUNTS_DEACTIVATE,
+				ACCOUNTS_REATTRIBUTION);
 	}
 
 	/** The FAQ's recurring errors, each a check. */

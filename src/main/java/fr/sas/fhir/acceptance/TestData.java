@@ -16,15 +16,25 @@ import java.util.Set;
  * digits) and of the CPTS its practitioners open slots to (FINESS, {@code 1} + 9 digits), and the use cases it
  * claims ({@code individual}, {@code cpts}, {@code sos}). Read from JSON:
  * {@code {"practitioners": ["810000000001"], "associations": [], "cpts": [], "useCases": ["individual"]}}.
+ *
+ * @param regulatorAccounts whether the publisher takes regulator accounts (INT_R02) and lets the acceptance write test
+ *        accounts into its system ({@code "regulatorAccounts": true}); off unless given, as those checks write
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TestData(List<String> practitioners, List<String> associations, List<String> cpts, List<String> useCases) {
+public record TestData(List<String> practitioners, List<String> associations, List<String> cpts, List<String> useCases,
+		boolean regulatorAccounts) {
 
+	@com.fasterxml.jackson.annotation.JsonCreator
 	public TestData {
 		practitioners = practitioners == null ? List.of() : List.copyOf(practitioners);
 		associations = associations == null ? List.of() : List.copyOf(associations);
 		cpts = cpts == null ? List.of() : List.copyOf(cpts);
 		useCases = useCases == null ? List.of() : List.copyOf(useCases);
+	}
+
+	/** Test data for the searches only (no regulator accounts). */
+	public TestData(List<String> practitioners, List<String> associations, List<String> cpts, List<String> useCases) {
+		this(practitioners, associations, cpts, useCases, false);
 	}
 
 	public static TestData read(Path file) throws IOException {

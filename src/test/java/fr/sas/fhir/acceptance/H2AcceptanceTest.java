@@ -114,7 +114,7 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void thisServerPassesEveryCheckOrSkipsItWithAReason() {
-		AcceptanceReport report = engine.run(endpoint(fhir().base()), data("individual", "cpts", "sos"));
+		AcceptanceReport report = engine.run(endpoint(fhir().base()), withAccounts(data("individual", "cpts", "sos")));
 
 		List<CheckResult> notPassed = report.results().stream()
 				.filter(r -> r.verdict() != Verdict.PASS && r.verdict() != Verdict.SKIPPED)
@@ -131,8 +131,15 @@ class H2AcceptanceTest extends H2ServerTest {
 				.containsEntry("faq.prefixed-identifiers", Verdict.PASS).containsEntry("faq.phone-format", Verdict.PASS)
 				.containsEntry("faq.cpts-service-type", Verdict.PASS).containsEntry("capability.searches", Verdict.PASS)
 				.containsEntry("search.individual.multiple", Verdict.PASS).containsEntry("search.sos.empty", Verdict.PASS);
-		// capability, 3 searches per use case, the series
-		assertThat(report.requests()).isEqualTo(1 + 3 * 3 + 3);
+		// INT_R02 against this server's own rules (409 on a second creation, a conditional update of nobody a creation,
+		// re-attribution of a deactivated account's national identifier)
+		assertThat(report.results()).filteredOn(r -> r.check().id().startsWith("accounts.")).extracting(r -> r.check().id() + " " + r.verdict())
+				.containsExactly("accounts.create PASS", "accounts.duplicate PASS", "accounts.update PASS",
+						"accounts.conditional-create PASS", "accounts.deactivate PASS", "accounts.reattribution PASS");
+		assertThat(result(report, "accounts.duplicate").summary()).isEqualTo("refused: 409");
+		assertThat(result(report, "accounts.conditional-create").summary()).isEqualTo("created: 201");
+		// capability, 3 searches per use case, the series, 6 account writes and the last account deactivated
+		assertThat(report.requests()).isEqualTo(1 + 3 * 3 + 3 + 6 + 1);
 		assertThat(report.timings()).containsKeys("p50", "p95", "max");
 	}
 
@@ -144,6 +151,9 @@ class H2AcceptanceTest extends H2ServerTest {
 				.allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.SKIPPED))
 				.allSatisfy(r -> assertThat(r.summary()).contains("not claimed"));
 		assertThat(verdicts(report)).containsEntry("faq.cpts-service-type", Verdict.SKIPPED);
+		assertThat(report.results()).filteredOn(r -> r.check().id().startsWith("accounts.")).hasSize(6)
+				.allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.SKIPPED))
+				.allSatisfy(r -> assertThat(r.summary()).contains("not opted in", "\"regulatorAccounts\": true"));
 	}
 
 	// ---------------------------------------------------------------- one defect each
@@ -199,6 +209,53 @@ class H2AcceptanceTest extends H2ServerTest {
 			assertOnlyFailing(report, "time.under-1s");
 			assertThat(result(report, "time.under-1s").verdict()).isEqualTo(Verdict.WARNING);
 			assertThat(report.accepted()).as("the kit's 1 s is not blocking").isTrue();
+		}
+	}
+
+	@Test
+	void aRegulatorAccountStoredTwiceIsReportedByTheDuplicateCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, null)) {
+			standIn.behave(storingTwice(standIn, forwardingBehaviour(standIn, null, null)));
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
+
+			assertOnlyFailing(report, "accounts.duplicate");
+			CheckResult duplicate = result(report, "accounts.duplicate");
+			assertThat(duplicate.summary()).contains("accepted (201)", "stored twice");
+			assertThat(duplicate.request()).isEqualTo("POST " + standIn.base() + "/Practitioner");
+			assertThat(duplicate.answer()).contains("201", "Location: " + standIn.base() + "/Practitioner/twice-");
+			assertThat(duplicate.expected()).contains("4xx");
+			// the guide's conditional updates, the identifier's bar percent-encoded (the JDK's client sends no raw '|')
+			assertThat(standIn.requests()).contains("/fhir/Practitioner")
+					.anyMatch(r -> r.startsWith("/fhir/Practitioner?identifier=urn:oid:1.2.250.1.213.3.6%7C"))
+					.anyMatch(r -> r.startsWith("/fhir/Practitioner?identifier=urn:oid:1.2.250.1.71.4.2.1%7C89998"));
+		}
+	}
+
+	@Test
+	void aRefusedCreationFailsItsCheckAndSkipsTheStepsThatNeedTheAccount() {
+		try (PublisherStandIn standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+			standIn.behave(new PublisherStandIn.Behaviour() {
+				@Override
+				public Answer answer(String target) throws Exception {
+					return forward.answer(target);
+				}
+
+				@Override
+				public Answer answer(PublisherStandIn.Request request) throws Exception {
+					return request.method().equals("POST") ? Answer.status(422) : forward.answer(request);
+				}
+			});
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
+
+			assertOnlyFailing(report, "accounts.create");
+			assertThat(result(report, "accounts.create").answer()).contains("422", "OperationOutcome");
+			assertThat(verdicts(report)).containsEntry("accounts.duplicate", Verdict.SKIPPED).containsEntry("accounts.update", Verdict.SKIPPED)
+					.containsEntry("accounts.conditional-create", Verdict.PASS).containsEntry("accounts.deactivate", Verdict.SKIPPED)
+					.containsEntry("accounts.reattribution", Verdict.SKIPPED);
+			assertThat(result(report, "accounts.duplicate").summary()).contains("accounts.create");
+			assertThat(result(report, "accounts.reattribution").summary()).contains("accounts.deactivate");
+			assertThat(report.accepted()).isFalse();
 		}
 	}
 
@@ -392,6 +449,10 @@ class H2AcceptanceTest extends H2ServerTest {
 		return new TestData(List.of(rpps1, rpps2), List.of(siret), List.of(finess), List.of(useCases));
 	}
 
+	static TestData withAccounts(TestData data) {
+		return new TestData(data.practitioners(), data.associations(), data.cpts(), data.useCases(), true);
+	}
+
 	static PublisherEndpoint endpoint(String base) {
 		return endpoint(base, null);
 	}
@@ -410,6 +471,61 @@ class H2AcceptanceTest extends H2ServerTest {
 	}
 
 	PublisherStandIn.Behaviour forwardingBehaviour(PublisherStandIn standIn, java.util.function.UnaryOperator<String> text,
+			Consumer<Bundle> alter) {
+		PublisherStandIn.Behaviour reads = readsForwarding(standIn, text, alter);
+		HttpClient client = HttpClient.newHttpClient();
+		String server = fhir().base();
+		return new PublisherStandIn.Behaviour() {
+			@Override
+			public Answer answer(String target) throws Exception {
+				return reads.answer(target);
+			}
+
+			/** A write goes to this server as sent; its answer comes back with the stand-in's base in Location. */
+			@Override
+			public Answer answer(PublisherStandIn.Request request) throws Exception {
+				if (request.method().equals("GET")) {
+					return reads.answer(request.target());
+				}
+				HttpRequest.Builder write = HttpRequest.newBuilder(URI.create(server + request.target().substring("/fhir".length())))
+						.header("Accept", "application/fhir+json")
+						.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+				if (request.contentType() != null) {
+					write.header("Content-Type", request.contentType());
+				}
+				HttpResponse<byte[]> answer = client.send(write.build(), HttpResponse.BodyHandlers.ofByteArray());
+				String location = answer.headers().firstValue("Location").map(l -> l.replace(server + "/", standIn.base() + "/")).orElse(null);
+				return new Answer(answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("application/fhir+json"),
+						answer.body(), Duration.ZERO, false, location);
+			}
+		};
+	}
+
+	/**
+	 * The defect "a regulator account stored twice": a second POST of an account this server refuses (409) is answered
+	 * 201, as a publisher that stored it again would.
+	 */
+	static PublisherStandIn.Behaviour storingTwice(PublisherStandIn standIn, PublisherStandIn.Behaviour forward) {
+		java.util.concurrent.atomic.AtomicInteger twice = new java.util.concurrent.atomic.AtomicInteger();
+		return new PublisherStandIn.Behaviour() {
+			@Override
+			public Answer answer(String target) throws Exception {
+				return forward.answer(target);
+			}
+
+			@Override
+			public Answer answer(PublisherStandIn.Request request) throws Exception {
+				Answer answer = forward.answer(request);
+				if (request.method().equals("POST") && request.target().equals("/fhir/Practitioner") && answer.status() == 409) {
+					return new Answer(201, "application/fhir+json", request.body(), Duration.ZERO, false,
+							standIn.base() + "/Practitioner/twice-" + twice.incrementAndGet());
+				}
+				return answer;
+			}
+		};
+	}
+
+	private PublisherStandIn.Behaviour readsForwarding(PublisherStandIn standIn, java.util.function.UnaryOperator<String> text,
 			Consumer<Bundle> alter) {
 		HttpClient client = HttpClient.newHttpClient();
 		String server = fhir().base();

@@ -34,8 +34,12 @@ import javax.net.ssl.SSLContext;
  */
 public final class PublisherStandIn implements AutoCloseable {
 
-	/** What one request gets. */
-	public record Answer(int status, String contentType, byte[] body, Duration delay, boolean hangs) {
+	/** What one request gets; {@code location} the {@code Location} header, null for none. */
+	public record Answer(int status, String contentType, byte[] body, Duration delay, boolean hangs, String location) {
+
+		public Answer(int status, String contentType, byte[] body, Duration delay, boolean hangs) {
+			this(status, contentType, body, delay, hangs, null);
+		}
 
 		public static Answer json(String body) {
 			return new Answer(200, "application/fhir+json;charset=UTF-8", body.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
@@ -57,13 +61,21 @@ public final class PublisherStandIn implements AutoCloseable {
 		}
 
 		public Answer after(Duration delay) {
-			return new Answer(status, contentType, body, delay, hangs);
+			return new Answer(status, contentType, body, delay, hangs, location);
 		}
 	}
+
+	/** One request as received: method, path and query (undecoded), Content-Type and body. */
+	public record Request(String method, String target, String contentType, byte[] body) {}
 
 	/** How the stand-in answers a request ({@code pathAndQuery} as received, undecoded). */
 	public interface Behaviour {
 		Answer answer(String pathAndQuery) throws Exception;
+
+		/** The whole request; by default only its path and query count (a read). */
+		default Answer answer(Request request) throws Exception {
+			return answer(request.target());
+		}
 	}
 
 	private final HttpServer server;
@@ -155,7 +167,9 @@ public final class PublisherStandIn implements AutoCloseable {
 			}
 		}
 		try (exchange) {
-			Answer answer = behaviour.answer(target);
+			Request request = new Request(exchange.getRequestMethod(), target,
+					exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestBody().readAllBytes());
+			Answer answer = behaviour.answer(request);
 			if (answer.hangs()) {
 				closed.await(10, TimeUnit.MINUTES);
 				return;
@@ -164,6 +178,9 @@ public final class PublisherStandIn implements AutoCloseable {
 				Thread.sleep(answer.delay().toMillis());
 			}
 			exchange.getResponseHeaders().add("Content-Type", answer.contentType());
+			if (answer.location() != null) {
+				exchange.getResponseHeaders().add("Location", answer.location());
+			}
 			exchange.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
 			if (answer.body().length > 0) {
 				exchange.getResponseBody().write(answer.body());
