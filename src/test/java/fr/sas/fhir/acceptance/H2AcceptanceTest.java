@@ -232,6 +232,35 @@ class H2AcceptanceTest extends H2ServerTest {
 	}
 
 	@Test
+	void anUpdateAnsweredAsASecondAccountIsReportedByTheUpdateCheckOnly() {
+		try (PublisherStandIn standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+			java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+			standIn.behave(new PublisherStandIn.Behaviour() {
+				@Override
+				public Answer answer(String target) throws Exception {
+					return forward.answer(target);
+				}
+
+				/** The first conditional update (the account's national identifier) creates a new account: 201. */
+				@Override
+				public Answer answer(PublisherStandIn.Request request) throws Exception {
+					Answer answer = forward.answer(request);
+					return request.method().equals("PUT") && first.getAndSet(false)
+							? new Answer(201, answer.contentType(), answer.body(), Duration.ZERO, false, answer.location())
+							: answer;
+				}
+			});
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
+
+			assertOnlyFailing(report, "accounts.update");
+			assertThat(result(report, "accounts.update").summary()).contains("201", "new account");
+			assertThat(result(report, "accounts.update").request())
+					.startsWith("PUT " + standIn.base() + "/Practitioner?identifier=urn:oid:1.2.250.1.213.3.6%7C");
+		}
+	}
+
+	@Test
 	void aRefusedCreationFailsItsCheckAndSkipsTheStepsThatNeedTheAccount() {
 		try (PublisherStandIn standIn = forwarding(null, null)) {
 			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
@@ -347,6 +376,7 @@ class H2AcceptanceTest extends H2ServerTest {
 
 		org.hl7.fhir.r4.model.Parameters parameters = new org.hl7.fhir.r4.model.Parameters();
 		parameters.addParameter("practitioner", rpps1).addParameter("practitioner", rpps2).addParameter("association", siret);
+		parameters.addParameter("regulator-accounts", true);
 		FhirHttp.Response started = fhir().post("/Endpoint/" + id + "/$acceptance", parameters);
 
 		assertThat(started.status()).as(started.toString()).isEqualTo(202);
@@ -360,6 +390,13 @@ class H2AcceptanceTest extends H2ServerTest {
 		assertThat(report.path("accepted").asBoolean()).as(done.body()).isTrue();
 		assertThat(report.path("useCases").toString()).isEqualTo("[\"individual\",\"sos\"]");
 		assertThat(report.path("requests").asInt()).isGreaterThan(5);
+		List<String> accounts = new ArrayList<>();
+		report.path("checks").forEach(check -> {
+			if (check.path("id").asText().startsWith("accounts.")) {
+				accounts.add(check.path("id").asText() + " " + check.path("verdict").asText());
+			}
+		});
+		assertThat(accounts).as("regulator-accounts opted in").hasSize(6).allSatisfy(a -> assertThat(a).endsWith(" pass"));
 
 		FhirHttp.Response list = client.get("/Endpoint/" + id + "/$acceptance-result");
 		assertThat(list.status()).isEqualTo(200);
@@ -412,6 +449,10 @@ class H2AcceptanceTest extends H2ServerTest {
 				"--bogus", "1"}, System.out, errors)).isEqualTo(2);
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains("--endpoint, --test-data and --report are required",
 				"need test practitioners", "unknown option --bogus", "usage:");
+		assertThat(TestData.parse("{\"practitioners\": [\"810000000001\"], \"useCases\": [\"individual\"], \"regulatorAccounts\": true}")
+				.regulatorAccounts()).isTrue();
+		assertThat(TestData.parse("{\"practitioners\": [\"810000000001\"], \"useCases\": [\"individual\"]}").regulatorAccounts())
+				.as("writes are opt-in").isFalse();
 		AcceptanceCommand.Options options = AcceptanceCommand.parse(new String[] {"--endpoint=https://e.example/fhir/", "--test-data",
 				"d.json", "--report", "out", "--header", "X-Key: 1", "--sas.acceptance.series=5"});
 		assertThat(options.endpoint()).hasToString("https://e.example/fhir");
