@@ -1,0 +1,29 @@
+package fr.sas.fhir.postgres;
+
+import fr.sas.fhir.common.JobLeases;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The PostgreSQL deployment's upkeep: the planner statistics of the server's tables kept current by the server
+ * (docs/search.md). Only when the data source is PostgreSQL ({@code spring.datasource.url} {@code jdbc:postgresql:...}).
+ */
+@Configuration
+@EnableConfigurationProperties(StatisticsProperties.class)
+@ConditionalOnProperty(prefix = "sas.postgres.statistics", name = "enabled", matchIfMissing = true)
+@ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('jdbc:postgresql:')")
+public class PostgresConfig {
+
+	/** Named {@code postgresStatistics}: its state shows in {@code /actuator/health} under that name. */
+	@Bean
+	StatisticsKeeper postgresStatistics(DataSource dataSource, StatisticsProperties properties, JobLeases leases, Clock clock) {
+		StatisticsKeeper keeper = new StatisticsKeeper(new TableStatistics(dataSource), properties, leases, clock);
+		keeper.reportAutovacuum();
+		return keeper;
+	}
+}
