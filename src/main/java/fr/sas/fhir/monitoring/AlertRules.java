@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,27 +41,27 @@ final class AlertRules {
 		}
 		Instant from = windowStart;
 		MinuteFigures window = CallWindow.sum(rows.stream().filter(r -> !r.getMinute().isBefore(from)).toList());
-		String over = " over the last " + properties.window().toMinutes() + " min";
+		String over = " sur les " + properties.window().toMinutes() + " dernières minutes";
 		if (!holding.containsKey(AlertRule.UNREACHABLE) && window.calls >= properties.minimumCalls()
 				&& window.failureRate() >= properties.errorRate()) {
-			holding.put(AlertRule.ERROR_RATE, evidence(window, String.format("%d of %d calls failed (%.0f %%, threshold %.0f %%)%s: "
-					+ "%d time-outs, %d HTTP errors, %d TLS errors", window.failures, window.calls, 100 * window.failureRate(),
+			holding.put(AlertRule.ERROR_RATE, evidence(window, String.format(Locale.ROOT, "%d appels en échec sur %d (%.0f %%, seuil %.0f %%)%s : "
+					+ "%d hors délai, %d erreurs HTTP, %d erreurs TLS", window.failures, window.calls, 100 * window.failureRate(),
 					100 * properties.errorRate(), over, window.timeouts, window.httpErrors, window.tlsErrors)));
 		}
 		long budget = (long) (endpoint.timeBudget().toMillis() * properties.latencyShare());
 		if (window.calls >= properties.minimumCalls() && window.p95Millis() > budget) {
-			holding.put(AlertRule.LATENCY, evidence(window, String.format("p95 %d ms over %d calls%s, budget %d ms (%.0f %% of %d ms)",
+			holding.put(AlertRule.LATENCY, evidence(window, String.format(Locale.ROOT, "p95 %d ms sur %d appels%s, budget %d ms (%.0f %% de %d ms)",
 					window.p95Millis(), window.calls, over, budget, 100 * properties.latencyShare(), endpoint.timeBudget().toMillis())));
 		}
 		if (window.checked >= properties.minimumCalls() && window.invalidRate() >= properties.invalidRate()) {
-			holding.put(AlertRule.INVALID_ANSWERS, evidence(window, String.format("%d of %d answers refused and %d with dropped entries "
-					+ "(%d entries dropped; %.0f %%, threshold %.0f %%)%s", window.invalid, window.checked, window.withDrops,
+			holding.put(AlertRule.INVALID_ANSWERS, evidence(window, String.format(Locale.ROOT, "%d réponses refusées sur %d et %d avec des entrées écartées "
+					+ "(%d entrées écartées ; %.0f %%, seuil %.0f %%)%s", window.invalid, window.checked, window.withDrops,
 					window.dropped, 100 * window.invalidRate(), 100 * properties.invalidRate(), over)));
 		}
 		MinuteFigures all = CallWindow.sum(rows);
 		if (all.certificateNotAfter != null && all.certificateNotAfter.isBefore(now.plus(properties.certificateWarning()))) {
-			holding.put(AlertRule.CERTIFICATE_EXPIRY, List.of("the endpoint's TLS server certificate expires on "
-					+ all.certificateNotAfter + " (warning " + properties.certificateWarning().toDays() + " days before)"));
+			holding.put(AlertRule.CERTIFICATE_EXPIRY, List.of("le certificat TLS serveur du point d'accès expire le "
+					+ all.certificateNotAfter + " (alerte " + properties.certificateWarning().toDays() + " jours avant)"));
 		}
 		return holding;
 	}
@@ -86,17 +87,17 @@ final class AlertRules {
 			return java.util.Optional.empty();
 		}
 		MinuteFigures figures = CallWindow.sum(failing);
-		return java.util.Optional.of(evidence(figures, String.format("every call failed since %s (%d calls: %d time-outs, "
-						+ "%d HTTP errors, %d TLS errors; %d skipped by the circuit breaker), no answer since %s",
+		return java.util.Optional.of(evidence(figures, String.format(Locale.ROOT, "tous les appels échouent depuis %s (%d appels : %d hors délai, "
+						+ "%d erreurs HTTP, %d erreurs TLS ; %d évités par le disjoncteur), aucune réponse depuis %s",
 				failing.get(0).getMinute(), figures.calls, figures.timeouts, figures.httpErrors, figures.tlsErrors,
-				figures.notCalled, since == null ? "the start of the window" : since.toString())));
+				figures.notCalled, since == null ? "le début de la fenêtre" : since.toString())));
 	}
 
 	private static List<String> evidence(MinuteFigures figures, String summary) {
 		List<String> lines = new ArrayList<>();
 		lines.add(summary);
 		if (figures.lastError != null) {
-			lines.add("last error: " + figures.lastError);
+			lines.add("dernière erreur : " + figures.lastError);
 		}
 		return lines;
 	}

@@ -103,8 +103,8 @@ public class Alerts {
 			issue.setSeverity(rule.severity().fhir());
 			issue.addImplicated(new Reference("Endpoint/" + endpoint.id()).setDisplay(endpoint.name()));
 			issue.setIdentified(new DateTimeType(Date.from(now)));
-			issue.setDetail(rule.severity().code() + " anomaly (" + rule.display().toLowerCase() + ") of endpoint "
-					+ endpoint.id() + " (" + endpoint.name() + ", " + endpoint.address() + "): " + evidence.get(0));
+			issue.setDetail("anomalie " + rule.severity().label() + " (" + rule.label() + ") du point d'accès "
+					+ endpoint.id() + " (" + endpoint.name() + ", " + endpoint.address() + ") : " + evidence.get(0));
 			for (String line : evidence) {
 				issue.addEvidence().addCode(new CodeableConcept().setText(line));
 			}
@@ -138,7 +138,7 @@ public class Alerts {
 			AlertRecord record = entityManager.find(AlertRecord.class, alert.getIssueId());
 			record.clear(now);
 			if (!now.isBefore(record.getClearSince().plus(properties.closeAfter()))) {
-				close(record, DetectedIssue.DetectedIssueStatus.FINAL, now, "the rule has not held since " + record.getClearSince());
+				close(record, DetectedIssue.DetectedIssueStatus.FINAL, now, "la règle ne tient plus depuis " + record.getClearSince());
 			}
 		});
 	}
@@ -155,7 +155,7 @@ public class Alerts {
 		DetectedIssue issue = read(record.getIssueId());
 		issue.setStatus(status);
 		issue.addExtension(CLOSED, new DateTimeType(Date.from(now)));
-		issue.addMitigation().setAction(new CodeableConcept().setText("closed: " + why)).setDateElement(new DateTimeType(Date.from(now)));
+		issue.addMitigation().setAction(new CodeableConcept().setText("close : " + why)).setDateElement(new DateTimeType(Date.from(now)));
 		issues().update(issue, new SystemRequestDetails());
 		notify(record, issue, "closed", now);
 	}
@@ -170,8 +170,8 @@ public class Alerts {
 			record.suspended(now);
 			DetectedIssue issue = read(record.getIssueId());
 			issue.addExtension(SUSPENDED, new DateTimeType(Date.from(now)));
-			issue.addMitigation().setAction(new CodeableConcept().setText("endpoint suspended automatically after "
-					+ properties.suspendAfter() + " of blocking anomaly")).setDateElement(new DateTimeType(Date.from(now)));
+			issue.addMitigation().setAction(new CodeableConcept().setText("point d'accès suspendu automatiquement après "
+					+ properties.suspendAfter() + " d'anomalie bloquante")).setDateElement(new DateTimeType(Date.from(now)));
 			issues().update(issue, new SystemRequestDetails());
 			notify(record, issue, "suspended", now);
 		});

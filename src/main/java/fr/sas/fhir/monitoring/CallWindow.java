@@ -87,12 +87,12 @@ public class CallWindow {
 			figures.checked++;
 			if (!answer.usable()) {
 				figures.invalid++;
-				figures.lastError = "answer refused: " + answer.invalid() + " — GET " + call.url();
+				figures.lastError = "réponse refusée : " + answer.invalid() + " — GET " + call.url();
 			} else if (answer.droppedCount() > 0) {
 				figures.withDrops++;
 				figures.dropped += answer.droppedCount();
 				if (!answer.samples().isEmpty()) {
-					figures.lastError = "entries dropped " + answer.dropped() + ": " + answer.samples().get(0) + " — GET " + call.url();
+					figures.lastError = "entrées écartées " + answer.dropped() + " : " + answer.samples().get(0) + " — GET " + call.url();
 				}
 			}
 			if (answer.usable() && answer.slots() == 0) {

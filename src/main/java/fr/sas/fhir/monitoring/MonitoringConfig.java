@@ -31,6 +31,7 @@ public class MonitoringConfig {
 		return unit -> {
 			unit.addManagedClassName(CallMinute.class.getName());
 			unit.addManagedClassName(WriteHour.class.getName());
+			unit.addManagedClassName(RefusedWriteHour.class.getName());
 			unit.addManagedClassName(AlertRecord.class.getName());
 			unit.addManagedClassName(Notice.class.getName());
 		};
@@ -46,8 +47,15 @@ public class MonitoringConfig {
 		}
 
 		@Bean
-		PushedWrites monitoringPushedWrites(Clock clock, JobLeases leases, PlatformTransactionManager transactions) {
-			return new PushedWrites(clock, leases.node(), transactions);
+		PushedWrites monitoringPushedWrites(Clock clock, JobLeases leases, MeterRegistry meters,
+				PlatformTransactionManager transactions) {
+			return new PushedWrites(clock, leases.node(), meters, transactions);
+		}
+
+		@Bean
+		RefusedWrites monitoringRefusedWrites(Clock clock, JobLeases leases, MeterRegistry meters,
+				PlatformTransactionManager transactions) {
+			return new RefusedWrites(clock, leases.node(), meters, transactions);
 		}
 
 		@Bean
@@ -67,9 +75,9 @@ public class MonitoringConfig {
 		}
 
 		@Bean
-		RuleEvaluation monitoringRuleEvaluation(CallWindow window, PushedWrites writes, Alerts alerts, PublisherRegistry registry,
-				JobLeases leases, MonitoringProperties properties, Clock clock, DaoRegistry daos) {
-			return new RuleEvaluation(window, writes, alerts, registry, leases, properties, clock, daos);
+		RuleEvaluation monitoringRuleEvaluation(CallWindow window, PushedWrites writes, RefusedWrites refusals, Alerts alerts,
+				PublisherRegistry registry, JobLeases leases, MonitoringProperties properties, Clock clock, DaoRegistry daos) {
+			return new RuleEvaluation(window, writes, refusals, alerts, registry, leases, properties, clock, daos);
 		}
 
 		@Bean
@@ -79,15 +87,15 @@ public class MonitoringConfig {
 		}
 
 		@Bean
-		MonitoringJobs monitoringJobs(CallWindow window, PushedWrites writes, RuleEvaluation evaluation, NoticeRelay relay,
-				MonitoringProperties properties) {
-			return new MonitoringJobs(window, writes, evaluation, relay, properties);
+		MonitoringJobs monitoringJobs(CallWindow window, PushedWrites writes, RefusedWrites refusals, RuleEvaluation evaluation,
+				NoticeRelay relay, MonitoringProperties properties) {
+			return new MonitoringJobs(window, writes, refusals, evaluation, relay, properties);
 		}
 
 		@Bean
 		MonitoringOperations monitoringOperations(PublisherRegistry registry, PublisherClient client, CallWindow window,
-				Alerts alerts, DaoRegistry daos, Clock clock) {
-			return new MonitoringOperations(registry, client, window, alerts, daos, clock);
+				PushedWrites writes, RefusedWrites refusals, Alerts alerts, DaoRegistry daos, Clock clock) {
+			return new MonitoringOperations(registry, client, window, new WriteFigures.Reader(writes, refusals), alerts, daos, clock);
 		}
 
 		@Bean

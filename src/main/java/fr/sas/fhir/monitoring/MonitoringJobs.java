@@ -13,16 +13,18 @@ class MonitoringJobs implements SmartLifecycle {
 
 	private final CallWindow window;
 	private final PushedWrites writes;
+	private final RefusedWrites refusals;
 	private final RuleEvaluation evaluation;
 	private final NoticeRelay relay;
 	private final MonitoringProperties properties;
 	private ScheduledThreadPoolExecutor executor;
 	private volatile boolean running;
 
-	MonitoringJobs(CallWindow window, PushedWrites writes, RuleEvaluation evaluation, NoticeRelay relay,
+	MonitoringJobs(CallWindow window, PushedWrites writes, RefusedWrites refusals, RuleEvaluation evaluation, NoticeRelay relay,
 			MonitoringProperties properties) {
 		this.window = window;
 		this.writes = writes;
+		this.refusals = refusals;
 		this.evaluation = evaluation;
 		this.relay = relay;
 		this.properties = properties;
@@ -39,6 +41,7 @@ class MonitoringJobs implements SmartLifecycle {
 		executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
 		every(properties.flushEvery().toMillis(), window::flush);
 		every(properties.flushEvery().toMillis(), writes::flush);
+		every(properties.flushEvery().toMillis(), refusals::flush);
 		every(properties.evaluateEvery().toMillis(), evaluation::run);
 		every(properties.relay().interval().toMillis(), relay::run);
 		running = true;
@@ -66,6 +69,7 @@ class MonitoringJobs implements SmartLifecycle {
 		try {
 			window.flush(); // this node's last figures
 			writes.flush();
+			refusals.flush();
 		} catch (RuntimeException closing) {
 			LOG.debug("last figures not flushed", closing);
 		}

@@ -37,15 +37,17 @@ public class MonitoringOperations implements FhirOperationProvider {
 	private final PublisherRegistry registry;
 	private final PublisherClient client;
 	private final CallWindow window;
+	private final WriteFigures.Reader writes;
 	private final Alerts alerts;
 	private final DaoRegistry daos;
 	private final Clock clock;
 
-	MonitoringOperations(PublisherRegistry registry, PublisherClient client, CallWindow window, Alerts alerts, DaoRegistry daos,
-			Clock clock) {
+	MonitoringOperations(PublisherRegistry registry, PublisherClient client, CallWindow window, WriteFigures.Reader writes,
+			Alerts alerts, DaoRegistry daos, Clock clock) {
 		this.registry = registry;
 		this.client = client;
 		this.window = window;
+		this.writes = writes;
 		this.alerts = alerts;
 		this.daos = daos;
 		this.clock = clock;
@@ -64,9 +66,13 @@ public class MonitoringOperations implements FhirOperationProvider {
 		parameters.addParameter("status", endpoint.status() == null ? "unknown" : endpoint.status().toCode());
 		parameters.addParameter("breaker", client.breakerState(endpoint.id()).toLowerCase());
 		parameters.addParameter().setName("at").setValue(new DateTimeType(Date.from(now)));
-		figures(parameters, "lastHour", CallWindow.sum(day.stream().filter(r -> !r.getMinute().isBefore(now.minus(Duration.ofHours(1)))).toList()),
-				endpoint);
+		Instant hourAgo = now.minus(Duration.ofHours(1));
+		figures(parameters, "lastHour", CallWindow.sum(day.stream().filter(r -> !r.getMinute().isBefore(hourAgo)).toList()), endpoint);
 		figures(parameters, "lastDay", CallWindow.sum(day), endpoint);
+		StoppedWrites.publisherOf(endpoint).ifPresent(publisher -> {
+			writeFigures(parameters.getParameter("lastHour"), writes.since(publisher, hourAgo));
+			writeFigures(parameters.getParameter("lastDay"), writes.since(publisher, now.minus(Duration.ofDays(1))));
+		});
 		for (AlertRecord record : alerts.ofEndpoint(endpoint.id(), now.minus(Duration.ofDays(1)))) {
 			DetectedIssue issue = alerts.read(record.getIssueId());
 			Parameters.ParametersParameterComponent alert = parameters.addParameter().setName("alert");
@@ -107,6 +113,23 @@ public class MonitoringOperations implements FhirOperationProvider {
 		}
 		if (f.lastError != null) {
 			p.addPart().setName("lastError").setValue(new StringType(f.lastError));
+		}
+	}
+
+	/**
+	 * The slot writes of the publisher the endpoint stands for, counted per clock hour: "last hour" reads the clock
+	 * hours the last hour touches, "last day" those of the last 24 hours.
+	 */
+	private static void writeFigures(Parameters.ParametersParameterComponent p, WriteFigures f) {
+		p.addPart().setName("slotWritesAccepted").setValue(new IntegerType((int) f.accepted()));
+		p.addPart().setName("slotWritesRefused").setValue(new IntegerType((int) f.refused()));
+		f.refusedByRule().forEach((rule, count) -> {
+			Parameters.ParametersParameterComponent byRule = p.addPart().setName("slotWritesRefusedByRule");
+			byRule.addPart().setName("rule").setValue(new StringType(rule));
+			byRule.addPart().setName("count").setValue(new IntegerType(count.intValue()));
+		});
+		if (f.lastRefusal() != null) {
+			p.addPart().setName("lastRefusal").setValue(new StringType(f.lastRefusalAt() + " (" + f.lastRefusalRule() + ") " + f.lastRefusal()));
 		}
 	}
 

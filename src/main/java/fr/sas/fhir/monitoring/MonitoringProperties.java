@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mailFrom the sender of those e-mails
  * @param relay the notices' relay
  * @param pushedWrites the rule on a publisher whose pushed slots stopped arriving
+ * @param refusedWrites the rule on a publisher whose pushed slots are mostly refused
  */
 @ConfigurationProperties(prefix = "sas.monitoring")
 public record MonitoringProperties(
@@ -46,7 +47,8 @@ public record MonitoringProperties(
 		@DefaultValue List<String> mailTo,
 		@DefaultValue("sas-fhir-server@localhost") String mailFrom,
 		@DefaultValue Relay relay,
-		@DefaultValue PushedWrites pushedWrites) {
+		@DefaultValue PushedWrites pushedWrites,
+		@DefaultValue RefusedWrites refusedWrites) {
 
 	/**
 	 * @param interval how often pending notices are looked for (also after a restart)
@@ -72,4 +74,17 @@ public record MonitoringProperties(
 			@DefaultValue("2h") Duration stoppedAfter,
 			@DefaultValue("24") int lookbackHours,
 			@DefaultValue("18") int regularHours) {}
+
+	/**
+	 * A publisher whose slot writes (accepted and refused) over the clock hours the last {@code window} touches
+	 * number at least {@code minimumWrites}, of which a share of at least {@code rate} refused: major.
+	 *
+	 * @param window how far back the writes are read (rounded down to the clock hour)
+	 * @param minimumWrites fewest slot writes, accepted or refused, before the rule may hold
+	 * @param rate refused share of those writes
+	 */
+	public record RefusedWrites(
+			@DefaultValue("1h") Duration window,
+			@DefaultValue("10") int minimumWrites,
+			@DefaultValue("0.5") double rate) {}
 }

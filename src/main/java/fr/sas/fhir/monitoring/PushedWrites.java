@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import fr.sas.fhir.common.AfterCommit;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
@@ -36,6 +37,8 @@ public class PushedWrites {
 
 	/** The publisher's ownership tag (security.PublisherOwnershipInterceptor.OWNER_SYSTEM; not imported: layers). */
 	static final String OWNER_SYSTEM = "https://sas-fhir-server.example/publisher";
+	/** Slot writes per publisher, accepted or refused by rule code ({@link RefusedWrites}). */
+	static final String METER = "sas.publisher.slot.writes";
 
 	private record Key(String publisher, Instant hour) {}
 
@@ -48,14 +51,16 @@ public class PushedWrites {
 	private final Map<Key, Count> pending = new ConcurrentHashMap<>();
 	private final Clock clock;
 	private final String node;
+	private final MeterRegistry meters;
 	private final TransactionTemplate ownTransaction;
 
 	@PersistenceContext
 	private EntityManager entityManager;
 
-	PushedWrites(Clock clock, String node, PlatformTransactionManager transactions) {
+	PushedWrites(Clock clock, String node, MeterRegistry meters, PlatformTransactionManager transactions) {
 		this.clock = clock;
 		this.node = node;
+		this.meters = meters;
 		this.ownTransaction = new TransactionTemplate(transactions);
 		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
@@ -102,6 +107,7 @@ public class PushedWrites {
 	}
 
 	void accepted(String publisher, Instant at) {
+		meters.counter(METER, "publisher", publisher, "result", "accepted", "rule", "none").increment();
 		pending.merge(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS)), new Count(1, at), Count::plus);
 	}
 
@@ -133,6 +139,12 @@ public class PushedWrites {
 	List<WriteHour> since(Instant from) {
 		return entityManager.createQuery("select w from WriteHour w where w.hour >= :from order by w.hour", WriteHour.class)
 				.setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
+	}
+
+	/** One publisher's rows since {@code from}, oldest first. */
+	List<WriteHour> since(String publisher, Instant from) {
+		return entityManager.createQuery("select w from WriteHour w where w.publisher = :p and w.hour >= :from order by w.hour",
+				WriteHour.class).setParameter("p", publisher).setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
 	}
 
 	/** Drops the rows older than {@code before}. */

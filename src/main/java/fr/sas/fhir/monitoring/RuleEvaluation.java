@@ -31,6 +31,8 @@ public class RuleEvaluation {
 
 	private final CallWindow window;
 	private final PushedWrites writes;
+	private final RefusedWrites refusals;
+	private final MostlyRefusedWrites mostlyRefused;
 	private final AlertRules rules;
 	private final StoppedWrites stoppedWrites;
 	private final Alerts alerts;
@@ -40,10 +42,12 @@ public class RuleEvaluation {
 	private final Clock clock;
 	private final DaoRegistry daos;
 
-	RuleEvaluation(CallWindow window, PushedWrites writes, Alerts alerts, PublisherRegistry registry, JobLeases leases,
-			MonitoringProperties properties, Clock clock, DaoRegistry daos) {
+	RuleEvaluation(CallWindow window, PushedWrites writes, RefusedWrites refusals, Alerts alerts, PublisherRegistry registry,
+			JobLeases leases, MonitoringProperties properties, Clock clock, DaoRegistry daos) {
 		this.window = window;
 		this.writes = writes;
+		this.refusals = refusals;
+		this.mostlyRefused = new MostlyRefusedWrites(properties.refusedWrites());
 		this.rules = new AlertRules(properties);
 		this.stoppedWrites = new StoppedWrites(properties.pushedWrites());
 		this.alerts = alerts;
@@ -58,6 +62,7 @@ public class RuleEvaluation {
 	public boolean run() {
 		window.flush();
 		writes.flush();
+		refusals.flush();
 		return leases.runAlone(JOB, properties.evaluateEvery().multipliedBy(2), this::evaluate);
 	}
 
@@ -65,10 +70,17 @@ public class RuleEvaluation {
 		Instant now = clock.instant();
 		window.flush();
 		writes.flush();
+		refusals.flush();
 		Map<String, List<CallMinute>> rows = window.since(now.minus(rules.lookback())).stream()
 				.collect(Collectors.groupingBy(CallMinute::getEndpoint));
-		Map<String, List<WriteHour>> written = writes.since(now.minus(stoppedWrites.lookback())).stream()
+		Instant writesFrom = now.minus(stoppedWrites.lookback());
+		if (mostlyRefused.from(now).isBefore(writesFrom)) {
+			writesFrom = mostlyRefused.from(now);
+		}
+		Map<String, List<WriteHour>> written = writes.since(writesFrom).stream()
 				.collect(Collectors.groupingBy(WriteHour::getPublisher));
+		Map<String, List<RefusedWriteHour>> refused = refusals.since(mostlyRefused.from(now)).stream()
+				.collect(Collectors.groupingBy(RefusedWriteHour::getPublisher));
 		Map<String, Map<AlertRule, AlertRecord>> open = new HashMap<>();
 		for (AlertRecord alert : alerts.open()) {
 			open.computeIfAbsent(alert.getEndpoint(), e -> new HashMap<>()).put(alert.rule(), alert);
@@ -84,6 +96,8 @@ public class RuleEvaluation {
 							: a.getClearSince() != null ? a.getClearSince() : a.getClosedAt()).orElse(null));
 			StoppedWrites.publisherOf(endpoint).flatMap(p -> stoppedWrites.holding(written.getOrDefault(p, List.of()), now,
 					itsAlerts.containsKey(AlertRule.WRITES_STOPPED))).ifPresent(e -> holding.put(AlertRule.WRITES_STOPPED, e));
+			StoppedWrites.publisherOf(endpoint).flatMap(p -> mostlyRefused.holding(written.getOrDefault(p, List.of()),
+					refused.getOrDefault(p, List.of()), now)).ifPresent(e -> holding.put(AlertRule.WRITES_REFUSED, e));
 			for (AlertRule rule : AlertRule.values()) {
 				AlertRecord alert = itsAlerts.get(rule);
 				try {
@@ -104,11 +118,12 @@ public class RuleEvaluation {
 		}
 		for (Map.Entry<String, Map<AlertRule, AlertRecord>> e : open.entrySet()) {
 			if (endpoints.stream().noneMatch(p -> p.id().equals(e.getKey()))) {
-				e.getValue().values().forEach(a -> alerts.cancel(a, "the endpoint left the registry"));
+				e.getValue().values().forEach(a -> alerts.cancel(a, "le point d'accès a quitté l'annuaire"));
 			}
 		}
 		window.purge(now.minus(properties.retention()));
 		writes.purge(now.minus(properties.retention()));
+		refusals.purge(now.minus(properties.retention()));
 	}
 
 	private void suspendIfDue(AlertRecord alert, Instant now) {

@@ -9,18 +9,25 @@ import org.hl7.fhir.r4.model.DetectedIssue;
  * within 14 working days, minor within 30 (calendar) days; as {@code DetectedIssue.severity} high, moderate, low.
  */
 public enum Severity {
-	BLOCKING(DetectedIssue.DetectedIssueSeverity.HIGH, 2, true),
-	MAJOR(DetectedIssue.DetectedIssueSeverity.MODERATE, 14, true),
-	MINOR(DetectedIssue.DetectedIssueSeverity.LOW, 30, false);
+	BLOCKING(DetectedIssue.DetectedIssueSeverity.HIGH, 2, true, "bloquante"),
+	MAJOR(DetectedIssue.DetectedIssueSeverity.MODERATE, 14, true, "majeure"),
+	MINOR(DetectedIssue.DetectedIssueSeverity.LOW, 30, false, "mineure");
 
 	private final DetectedIssue.DetectedIssueSeverity fhir;
 	private final int days;
 	private final boolean workingDays;
+	private final String label;
 
-	Severity(DetectedIssue.DetectedIssueSeverity fhir, int days, boolean workingDays) {
+	Severity(DetectedIssue.DetectedIssueSeverity fhir, int days, boolean workingDays, String label) {
 		this.fhir = fhir;
 		this.days = days;
 		this.workingDays = workingDays;
+		this.label = label;
+	}
+
+	/** The class in French ("anomalie bloquante"). */
+	public String label() {
+		return label;
 	}
 
 	public DetectedIssue.DetectedIssueSeverity fhir() {

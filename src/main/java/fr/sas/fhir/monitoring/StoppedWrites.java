@@ -49,7 +49,7 @@ final class StoppedWrites {
 			return Optional.empty();
 		}
 		if (open) {
-			return Optional.of(List.of(last == null ? "no slot written within the figures kept" : "no slot written since " + last));
+			return Optional.of(List.of(last == null ? "aucun créneau écrit dans les données conservées" : "aucun créneau écrit depuis " + last));
 		}
 		if (last == null) {
 			return Optional.empty();
@@ -62,9 +62,9 @@ final class StoppedWrites {
 			return Optional.empty();
 		}
 		long writes = before.stream().mapToLong(WriteHour::getAccepted).sum();
-		return Optional.of(List.of(String.format(java.util.Locale.ROOT,
-				"no slot written since %s (%d min ago, threshold %d min); usual rate %.1f slot writes per hour "
-						+ "(%d in the %d hours up to the last one, slots written in %d of them, regular from %d)",
+		return Optional.of(List.of(String.format(java.util.Locale.FRANCE,
+				"aucun créneau écrit depuis %s (il y a %d min, seuil %d min) ; rythme habituel %.1f écritures de créneaux par heure "
+						+ "(%d dans les %d heures jusqu'à la dernière, des créneaux écrits dans %d d'entre elles, régulier à partir de %d)",
 				last.truncatedTo(ChronoUnit.SECONDS), Duration.between(last, now).toMinutes(), settings.stoppedAfter().toMinutes(),
 				(double) writes / Math.max(1, settings.lookbackHours()), writes, settings.lookbackHours(), hours, settings.regularHours())));
 	}

@@ -24,7 +24,8 @@ class AlertRulesTest {
 			Duration.ofMinutes(15), 5, Duration.ofMinutes(5), 0.25, 0.8, 0.1, Duration.ofDays(30), Duration.ofMinutes(10),
 			Duration.ofDays(2), Duration.ZERO, List.of(), List.of(), "x@localhost",
 			new MonitoringProperties.Relay(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(10)),
-			new MonitoringProperties.PushedWrites(Duration.ofHours(2), 24, 18));
+			new MonitoringProperties.PushedWrites(Duration.ofHours(2), 24, 18),
+			new MonitoringProperties.RefusedWrites(Duration.ofHours(1), 10, 0.5));
 	static final PublisherEndpoint ENDPOINT = new PublisherEndpoint("ep", "1", "Éditeur", URI.create("https://ep.example/fhir"),
 			EnumSet.of(UseCase.INDIVIDUAL), Endpoint.EndpointStatus.ACTIVE, "recette", Duration.ofSeconds(1), null, null, null,
 			null, List.of());
@@ -73,7 +74,7 @@ class AlertRulesTest {
 		minute(5, f -> failed(f, 4));
 		minute(1, f -> answered(f, 1, 100));
 		assertThat(holding()).containsOnlyKeys(AlertRule.ERROR_RATE);
-		assertThat(holding().get(AlertRule.ERROR_RATE)).first().asString().contains("4 of 11 calls failed (36 %");
+		assertThat(holding().get(AlertRule.ERROR_RATE)).first().asString().contains("4 appels en échec sur 11 (36 %");
 		assertThat(holding().get(AlertRule.ERROR_RATE)).anyMatch(l -> l.contains("GET https://ep.example/fhir/Slot?x"));
 	}
 
@@ -81,7 +82,7 @@ class AlertRulesTest {
 	void aSlowEndpointIsMajorWhenItsP95PassesTheShareOfItsBudget() {
 		minute(3, f -> answered(f, 10, 900)); // budget 1 s, 80 %: 800 ms
 		assertThat(holding()).containsOnlyKeys(AlertRule.LATENCY);
-		assertThat(holding().get(AlertRule.LATENCY).get(0)).contains("p95 1000 ms").contains("budget 800 ms");
+		assertThat(holding().get(AlertRule.LATENCY).get(0)).contains("p95 1000 ms").contains("budget 800 ms (80 % de 1000 ms)");
 	}
 
 	@Test
@@ -112,7 +113,7 @@ class AlertRulesTest {
 		minute(3, f -> failed(f, 3));
 		minute(0, f -> f.notCalled = 4); // the breaker skips it now: still failing
 		assertThat(holding()).containsOnlyKeys(AlertRule.UNREACHABLE);
-		assertThat(holding().get(AlertRule.UNREACHABLE).get(0)).contains("every call failed since").contains("4 skipped");
+		assertThat(holding().get(AlertRule.UNREACHABLE).get(0)).contains("tous les appels échouent depuis").contains("4 évités par le disjoncteur");
 	}
 
 	@Test

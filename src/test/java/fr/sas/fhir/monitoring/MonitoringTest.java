@@ -352,6 +352,16 @@ class MonitoringTest extends H2ServerTest {
 			assertThat(Duration.ofNanos(System.nanoTime() - shown)).isLessThan(Duration.ofMinutes(1));
 			WebElement row = chromium.driver().findElement(itsAlert);
 			assertThat(row.getText()).contains("blocking").contains("unreachable");
+
+			Pusher pusher = new Pusher(); // a publisher's pushed slots: one accepted, one refused (no schedule)
+			pusher.pushSlot();
+			org.hl7.fhir.r4.model.Slot bad = fr.sas.fhir.support.SasTestData.slot(pusher.code + "-bad", pusher.code,
+					java.time.OffsetDateTime.ofInstant(start.plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC), 20);
+			bad.setSchedule(null);
+			String rule = refusedRule(pusher.as().put("/Slot/" + pusher.code + "-bad", bad));
+			By itsWrites = By.cssSelector("tr.endpoint[data-endpoint='Endpoint/" + pusher.endpoint.id() + "'] td.writes-hour");
+			await().atMost(Duration.ofSeconds(30)).until(() -> chromium.driver().findElements(itsWrites).stream()
+					.anyMatch(td -> td.getText().equals("1 acceptés, 1 refusés (" + rule + " 1)")));
 			assertThat(chromium.consoleErrors()).isEmpty();
 			chromium.screenshot("status-page-with-an-alert");
 		}
@@ -455,9 +465,9 @@ class MonitoringTest extends H2ServerTest {
 			assertThat(issue.getImplicatedFirstRep().getReference()).isEqualTo("Endpoint/" + regular.endpoint.id());
 			assertThat(issue.getExtensionByUrl(Alerts.DEADLINE)).isNotNull();
 			assertThat(issue.getEvidenceFirstRep().getCodeFirstRep().getText())
-					.contains("no slot written since " + lastWrite.toString().substring(0, 16)) // the last write's minute
-					.contains("usual rate 0.8 slot writes per hour") // 5 writes in the 6 hours up to it
-					.contains("slots written in 5 of them");
+					.contains("aucun créneau écrit depuis " + lastWrite.toString().substring(0, 16)) // the last write's minute
+					.contains("rythme habituel 0,8 écritures de créneaux par heure") // 5 writes in the 6 hours up to it
+					.contains("des créneaux écrits dans 5 d'entre elles");
 		});
 		assertThat(alertsOf(occasional.endpoint)).as("never wrote regularly").isEmpty();
 
@@ -471,5 +481,84 @@ class MonitoringTest extends H2ServerTest {
 		assertThat(issue(id).getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.FINAL);
 		assertThat(issue(id).getExtensionByUrl(Alerts.CLOSED)).isNotNull();
 		assertThat(alertsOf(regular.endpoint)).hasSize(1);
+	}
+
+	@Test
+	void aPublisherWhosePushedSlotsAreMostlyRefusedGetsOneMajorAlertNamingTheRuleCodesAndASample() {
+		Instant start = THURSDAY.plus(Duration.ofDays(200));
+		at(start);
+		Pusher owner = new Pusher();
+		owner.pushSlot();
+		Pusher refused = new Pusher();
+		refused.pushSlot();
+		String othersSlot = owner.code + "-1";
+		java.time.OffsetDateTime tomorrow = java.time.OffsetDateTime.ofInstant(start.plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC);
+		String ownership = null;
+		for (int i = 0; i < 12; i++) { // another publisher's slot: refused by the ownership rule
+			ownership = refusedRule(refused.as().put("/Slot/" + othersSlot, fr.sas.fhir.support.SasTestData.slot(othersSlot,
+					refused.code, tomorrow, 20)));
+		}
+		String profile = null;
+		for (int i = 0; i < 3; i++) { // a slot without its schedule
+			org.hl7.fhir.r4.model.Slot slot = fr.sas.fhir.support.SasTestData.slot(refused.code + "-bad-" + i, refused.code, tomorrow, 20);
+			slot.setSchedule(null);
+			profile = refusedRule(refused.as().put("/Slot/" + refused.code + "-bad-" + i, slot));
+		}
+		assertThat(profile).isNotEqualTo(ownership);
+
+		String scrape = scrape();
+		String publisher = "publisher=\"" + refused.code + "\"";
+		assertThat(lines(scrape, "sas_publisher_slot_writes_total", publisher, "result=\"refused\"", "rule=\"" + ownership + "\""))
+				.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(12.0));
+		assertThat(lines(scrape, "sas_publisher_slot_writes_total", publisher, "result=\"refused\"", "rule=\"" + profile + "\""))
+				.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(3.0));
+		assertThat(lines(scrape, "sas_publisher_slot_writes_total", publisher, "result=\"accepted\""))
+				.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
+
+		at(start.plus(Duration.ofMinutes(10)));
+		evaluation.evaluate();
+		evaluation.evaluate(); // still refused: no second alert
+		List<DetectedIssue> alerts = alertsOf(refused.endpoint);
+		String expectedProfile = profile;
+		String expectedOwnership = ownership;
+		assertThat(alerts).singleElement().satisfies(issue -> {
+			assertThat(issue.getCode().getCodingFirstRep().getCode()).isEqualTo("writes-refused");
+			assertThat(issue.getSeverity()).isEqualTo(DetectedIssue.DetectedIssueSeverity.MODERATE);
+			assertThat(issue.getEvidence().get(0).getCodeFirstRep().getText())
+					.contains("15 écritures de créneaux refusées sur 16")
+					.contains(expectedOwnership + " 12").contains(expectedProfile + " 3");
+			assertThat(issue.getEvidence().get(1).getCodeFirstRep().getText()).startsWith("dernier refus")
+					.contains("PUT Slot/" + refused.code + "-bad-2").contains(expectedProfile);
+		});
+		assertThat(alertsOf(owner.endpoint)).as("its writes were accepted").isEmpty();
+
+		Parameters status = fhir().get("/Endpoint/" + refused.endpoint.id() + "/$status").as(Parameters.class);
+		for (String period : List.of("lastHour", "lastDay")) {
+			List<Parameters.ParametersParameterComponent> parts = status.getParameter(period).getPart();
+			assertThat(parts).anyMatch(p -> p.getName().equals("slotWritesAccepted") && ((IntegerType) p.getValue()).getValue() == 1);
+			assertThat(parts).anyMatch(p -> p.getName().equals("slotWritesRefused") && ((IntegerType) p.getValue()).getValue() == 15);
+			assertThat(parts).filteredOn(p -> p.getName().equals("slotWritesRefusedByRule"))
+					.extracting(p -> p.getPart().get(0).getValue().primitiveValue() + " " + p.getPart().get(1).getValue().primitiveValue())
+					.containsExactly(ownership + " 12", profile + " 3");
+		}
+
+		String id = alerts.get(0).getIdElement().getIdPart();
+		at(start.plus(Duration.ofMinutes(130))); // the refusals' hour is out of the window; accepted writes since
+		for (int i = 0; i < 10; i++) {
+			refused.pushSlot();
+		}
+		evaluation.evaluate();
+		at(start.plus(Duration.ofMinutes(133)));
+		evaluation.evaluate();
+		assertThat(issue(id).getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.FINAL);
+	}
+
+	/** The rule code a refused write's OperationOutcome names. */
+	static String refusedRule(Response response) {
+		assertThat(response.status()).as(response.toString()).isBetween(400, 499);
+		return response.as(org.hl7.fhir.r4.model.OperationOutcome.class).getIssue().stream()
+				.flatMap(i -> i.getDetails().getCoding().stream())
+				.filter(c -> fr.sas.fhir.common.RuleViolations.RULE_SYSTEM.equals(c.getSystem())).map(c -> c.getCode())
+				.findFirst().orElse("http-" + response.status());
 	}
 }

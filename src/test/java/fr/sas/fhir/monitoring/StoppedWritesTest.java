@@ -30,8 +30,8 @@ class StoppedWritesTest {
 			hour(h, 10);
 		}
 		assertThat(rule.holding(rows, NOW, false)).hasValueSatisfying(evidence -> assertThat(evidence.get(0))
-				.contains("no slot written since 2026-05-07T05:40:00Z").contains("usual rate 10.0 slot writes per hour")
-				.contains("slots written in 24 of them"));
+				.contains("aucun créneau écrit depuis 2026-05-07T05:40:00Z").contains("rythme habituel 10,0 écritures de créneaux par heure")
+				.contains("des créneaux écrits dans 24 d'entre elles"));
 	}
 
 	@Test

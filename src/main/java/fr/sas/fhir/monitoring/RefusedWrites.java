@@ -1,0 +1,167 @@
+package fr.sas.fhir.monitoring;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Slot;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The slot writes refused to publishers, per publisher, hour and rule code: a request writing slots (on Slot, or a
+ * transaction or batch holding some) by a publisher, answered with a 4xx, counts its slots for the rule code its
+ * OperationOutcome names (the neutral {@code common.RuleViolations} coding, else {@code http-<status>}), whichever
+ * package refused it. Counted in memory on the request's thread, added to this node's rows of
+ * {@code SAS_MONITORING_REFUSALS} at each flush, as {@link PushedWrites} does for the accepted ones.
+ */
+@Interceptor
+public class RefusedWrites {
+
+	/** The role a publisher's requests carry (security.Role.PUBLISHER's authority; not imported: layers). */
+	static final String PUBLISHER_AUTHORITY = "ROLE_PUBLISHER";
+	private static final Set<RestOperationTypeEnum> SLOT_WRITES = EnumSet.of(RestOperationTypeEnum.CREATE,
+			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.PATCH);
+
+	private record Key(String publisher, Instant hour, String rule) {}
+
+	private record Count(long refused, Instant last, String sample) {
+		Count plus(Count other) {
+			return other.last.isBefore(last) ? new Count(refused + other.refused, last, sample)
+					: new Count(refused + other.refused, other.last, other.sample);
+		}
+	}
+
+	private final Map<Key, Count> pending = new ConcurrentHashMap<>();
+	private final Clock clock;
+	private final String node;
+	private final MeterRegistry meters;
+	private final TransactionTemplate ownTransaction;
+
+	@PersistenceContext
+	private EntityManager entityManager;
+
+	RefusedWrites(Clock clock, String node, MeterRegistry meters, PlatformTransactionManager transactions) {
+		this.clock = clock;
+		this.node = node;
+		this.meters = meters;
+		this.ownTransaction = new TransactionTemplate(transactions);
+		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	}
+
+	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+	public boolean refused(RequestDetails request, BaseServerResponseException exception) {
+		int status = exception.getStatusCode();
+		long slots = status >= 400 && status < 500 ? slotsWritten(request) : 0;
+		if (slots > 0) {
+			publisher().ifPresent(p -> refused(p, ServerMeters.rule(exception), slots, clock.instant(), sample(request, exception)));
+		}
+		return true;
+	}
+
+	/** How many slots the request wrote: 1 on Slot, the Slot entries of a transaction or batch, else 0. */
+	static long slotsWritten(RequestDetails request) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		if (operation == null) {
+			return 0;
+		}
+		if (SLOT_WRITES.contains(operation)) {
+			return "Slot".equals(request.getResourceName()) ? 1 : 0;
+		}
+		if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
+				&& request.getResource() instanceof Bundle bundle) {
+			return bundle.getEntry().stream().filter(e -> e.getResource() instanceof Slot).count();
+		}
+		return 0;
+	}
+
+	/** The caller, when it acts as a publisher: its client id, the one its ownership tag names. */
+	static Optional<String> publisher() {
+		Authentication who = SecurityContextHolder.getContext().getAuthentication();
+		if (who == null || who.getAuthorities().stream().noneMatch(a -> PUBLISHER_AUTHORITY.equals(a.getAuthority()))) {
+			return Optional.empty();
+		}
+		return Optional.ofNullable(who.getName()).filter(n -> !n.isBlank());
+	}
+
+	/** The request and what the refusal said first, for an operator to reproduce it. */
+	static String sample(RequestDetails request, BaseServerResponseException exception) {
+		String said = exception.getMessage();
+		if (exception.getOperationOutcome() instanceof OperationOutcome outcome && outcome.hasIssue()
+				&& outcome.getIssueFirstRep().hasDiagnostics()) {
+			said = outcome.getIssueFirstRep().getDiagnostics();
+		}
+		String text = request.getRequestType() + " " + request.getRequestPath() + " → " + exception.getStatusCode() + " " + said;
+		return text.length() > RefusedWriteHour.SAMPLE_LENGTH ? text.substring(0, RefusedWriteHour.SAMPLE_LENGTH) : text;
+	}
+
+	void refused(String publisher, String rule, long slots, Instant at, String sample) {
+		meters.counter(PushedWrites.METER, "publisher", publisher, "result", "refused", "rule", rule).increment(slots);
+		pending.merge(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS), rule), new Count(slots, at, sample), Count::plus);
+	}
+
+	/** Adds this node's pending counts to its rows; the rules call it before reading. */
+	public void flush() {
+		if (pending.isEmpty()) {
+			return;
+		}
+		Map<Key, Count> taken = new HashMap<>();
+		for (Key key : List.copyOf(pending.keySet())) {
+			Count count = pending.remove(key);
+			if (count != null) {
+				taken.put(key, count);
+			}
+		}
+		synchronized (this) {
+			ownTransaction.executeWithoutResult(tx -> taken.forEach((key, count) -> {
+				RefusedWriteHour row = entityManager.find(RefusedWriteHour.class,
+						RefusedWriteHour.idOf(key.publisher(), key.hour(), node, key.rule()));
+				if (row == null) {
+					entityManager.persist(new RefusedWriteHour(key.publisher(), key.hour(), node, key.rule(), count.refused(),
+							count.last(), count.sample()));
+				} else {
+					row.add(count.refused(), count.last(), count.sample());
+				}
+			}));
+		}
+	}
+
+	/** Every node's rows since {@code from}, oldest first. */
+	List<RefusedWriteHour> since(Instant from) {
+		return entityManager.createQuery("select r from RefusedWriteHour r where r.hour >= :from order by r.hour",
+				RefusedWriteHour.class).setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
+	}
+
+	/** One publisher's rows since {@code from}, oldest first. */
+	List<RefusedWriteHour> since(String publisher, Instant from) {
+		return entityManager.createQuery("select r from RefusedWriteHour r where r.publisher = :p and r.hour >= :from "
+				+ "order by r.hour", RefusedWriteHour.class).setParameter("p", publisher)
+				.setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
+	}
+
+	/** Drops the rows older than {@code before}. */
+	int purge(Instant before) {
+		return ownTransaction.execute(tx -> entityManager.createQuery("delete from RefusedWriteHour r where r.hour < :before")
+				.setParameter("before", before).executeUpdate());
+	}
+}
