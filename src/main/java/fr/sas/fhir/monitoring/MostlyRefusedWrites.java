@@ -32,8 +32,10 @@ final class MostlyRefusedWrites {
 	 */
 	Optional<List<String>> holding(List<WriteHour> accepted, List<RefusedWriteHour> refused, Instant now) {
 		Instant from = from(now);
-		WriteFigures figures = WriteFigures.of(accepted.stream().filter(r -> !r.getHour().isBefore(from)).toList(),
-				refused.stream().filter(r -> !r.getHour().isBefore(from)).toList());
+		// the hours from the window's up to now's (none later: a row of a later hour is no evidence of now)
+		WriteFigures figures = WriteFigures.of(
+				accepted.stream().filter(r -> !r.getHour().isBefore(from) && !r.getHour().isAfter(now)).toList(),
+				refused.stream().filter(r -> !r.getHour().isBefore(from) && !r.getHour().isAfter(now)).toList());
 		if (figures.total() < settings.minimumWrites() || figures.refusedRate() < settings.rate()) {
 			return Optional.empty();
 		}
