@@ -79,7 +79,7 @@ public class RuleEvaluation {
 		}
 		Map<String, List<WriteHour>> written = writes.since(writesFrom).stream()
 				.collect(Collectors.groupingBy(WriteHour::getPublisher));
-		Map<String, List<RefusedWriteHour>> refused = refusals.since(mostlyRefused.from(now)).stream()
+		Map<String, List<RefusedWriteHour>> refused = refusals.since(writesFrom).stream()
 				.collect(Collectors.groupingBy(RefusedWriteHour::getPublisher));
 		Map<String, Map<AlertRule, AlertRecord>> open = new HashMap<>();
 		for (AlertRecord alert : alerts.open()) {
@@ -94,10 +94,15 @@ public class RuleEvaluation {
 			Map<AlertRule, List<String>> holding = rules.holding(endpoint, rows.getOrDefault(endpoint.id(), List.of()), now,
 					alerts.lastUnreachable(endpoint.id()).map(a -> a.getClearSince() == null && a.open() ? now.plusSeconds(60)
 							: a.getClearSince() != null ? a.getClearSince() : a.getClosedAt()).orElse(null));
-			StoppedWrites.publisherOf(endpoint).flatMap(p -> stoppedWrites.holding(written.getOrDefault(p, List.of()), now,
-					itsAlerts.containsKey(AlertRule.WRITES_STOPPED))).ifPresent(e -> holding.put(AlertRule.WRITES_STOPPED, e));
-			StoppedWrites.publisherOf(endpoint).flatMap(p -> mostlyRefused.holding(written.getOrDefault(p, List.of()),
-					refused.getOrDefault(p, List.of()), now)).ifPresent(e -> holding.put(AlertRule.WRITES_REFUSED, e));
+			java.util.Optional<String> publisher = StoppedWrites.publisherOf(endpoint);
+			if (publisher.isPresent()) {
+				List<WriteHour> itsWrites = written.getOrDefault(publisher.get(), List.of());
+				List<RefusedWriteHour> itsRefusals = refused.getOrDefault(publisher.get(), List.of());
+				stoppedWrites.holding(itsWrites, now, itsAlerts.containsKey(AlertRule.WRITES_STOPPED))
+						.map(e -> StoppedWrites.withRefusals(e, itsWrites, itsRefusals, now))
+						.ifPresent(e -> holding.put(AlertRule.WRITES_STOPPED, e));
+				mostlyRefused.holding(itsWrites, itsRefusals, now).ifPresent(e -> holding.put(AlertRule.WRITES_REFUSED, e));
+			}
 			for (AlertRule rule : AlertRule.values()) {
 				AlertRecord alert = itsAlerts.get(rule);
 				try {

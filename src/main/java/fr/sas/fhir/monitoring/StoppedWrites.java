@@ -39,6 +39,23 @@ final class StoppedWrites {
 	}
 
 	/**
+	 * The evidence, with a line on the writes refused since the last accepted one, if any: a silent publisher may be
+	 * pushing still, every write refused ({@code writes-refused} says more). Counted by the hour: the refusals of
+	 * hours whose last refusal came after the last accepted write.
+	 */
+	static List<String> withRefusals(List<String> evidence, List<WriteHour> rows, List<RefusedWriteHour> refused, Instant now) {
+		Instant last = rows.stream().map(WriteHour::getLastAt).max(Instant::compareTo).orElse(Instant.MIN);
+		WriteFigures since = WriteFigures.of(List.of(), refused.stream()
+				.filter(r -> r.getLastAt().isAfter(last) && !r.getLastAt().isAfter(now)).toList());
+		if (since.refused() == 0) {
+			return evidence;
+		}
+		List<String> more = new java.util.ArrayList<>(evidence);
+		more.add(since.refused() + " écritures de créneaux refusées depuis la dernière acceptée, par règle : " + since.byRule());
+		return more;
+	}
+
+	/**
 	 * @param rows the publisher's rows (every node's) since {@link #lookback()}
 	 * @param open whether its alert is open: then only a new write ends it
 	 * @return the evidence when the rule holds

@@ -35,6 +35,21 @@ class StoppedWritesTest {
 	}
 
 	@Test
+	void theEvidenceNamesTheWritesRefusedDuringTheSilence() {
+		for (int h = 26; h >= 3; h--) {
+			hour(h, 10);
+		}
+		Instant hourAgo = NOW.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+		List<RefusedWriteHour> refused = List.of(
+				new RefusedWriteHour("editeur-x", hourAgo, "n1", "SAS-identity", 4, hourAgo.plusSeconds(60), "PUT Slot/a → 422"),
+				new RefusedWriteHour("editeur-x", hourAgo.minus(Duration.ofHours(5)), "n1", "SAS-profile", 7,
+						hourAgo.minus(Duration.ofHours(5)), "PUT Slot/b → 422")); // before the last accepted write
+		List<String> evidence = StoppedWrites.withRefusals(rule.holding(rows, NOW, false).orElseThrow(), rows, refused, NOW);
+		assertThat(evidence).hasSize(2);
+		assertThat(evidence.get(1)).isEqualTo("4 écritures de créneaux refusées depuis la dernière acceptée, par règle : SAS-identity 4");
+	}
+
+	@Test
 	void aShorterSilenceDoesNotHold() {
 		for (int h = 24; h >= 1; h--) {
 			hour(h, 10);
