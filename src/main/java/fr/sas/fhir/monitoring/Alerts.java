@@ -185,7 +185,7 @@ public class Alerts {
 			DetectedIssue issue = read(issueId);
 			var mitigation = issue.addMitigation().setAction(new CodeableConcept()
 					.addCoding(new org.hl7.fhir.r4.model.Coding(AlertRule.SYSTEM, ACKNOWLEDGED, "Acknowledged by an operator"))
-					.setText(note == null || note.isBlank() ? ACKNOWLEDGED : ACKNOWLEDGED + ": " + note))
+					.setText(note == null || note.isBlank() ? "acquittée" : "acquittée : " + note))
 					.setDateElement(new DateTimeType(Date.from(now)));
 			if (by != null) {
 				mitigation.setAuthor(new Reference().setDisplay(by));
