@@ -111,7 +111,8 @@ public class RefusedWrites {
 				&& outcome.getIssueFirstRep().hasDiagnostics()) {
 			said = outcome.getIssueFirstRep().getDiagnostics();
 		}
-		String text = request.getRequestType() + " " + request.getRequestPath() + " → " + exception.getStatusCode() + " " + said;
+		String path = request.getRequestPath() == null || request.getRequestPath().isBlank() ? "[base]" : request.getRequestPath();
+		String text = request.getRequestType() + " " + path + " → " + exception.getStatusCode() + " " + said;
 		return text.length() > RefusedWriteHour.SAMPLE_LENGTH ? text.substring(0, RefusedWriteHour.SAMPLE_LENGTH) : text;
 	}
 
