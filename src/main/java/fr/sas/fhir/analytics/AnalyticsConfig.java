@@ -27,6 +27,10 @@ public class AnalyticsConfig {
 			unit.addManagedClassName(FactTables.Slot.class.getName());
 			unit.addManagedClassName(FactTables.SlotDay.class.getName());
 			unit.addManagedClassName(FactTables.ClosedDay.class.getName());
+			unit.addManagedClassName(FactTables.SlotChange.class.getName());
+			unit.addManagedClassName(FactTables.SlotSum.class.getName());
+			unit.addManagedClassName(FactTables.SlotActor.class.getName());
+			unit.addManagedClassName(FactTables.FoldedMonth.class.getName());
 			unit.addManagedClassName(FactTables.Appointment.class.getName());
 			unit.addManagedClassName(FactTables.Account.class.getName());
 		};
@@ -65,6 +69,11 @@ public class AnalyticsConfig {
 	DayClosing dayClosing(JobLeases leases, Clock clock, Calendar analyticsCalendar, AnalyticsProperties properties,
 			PlatformTransactionManager transactions) {
 		return new DayClosing(leases, clock, analyticsCalendar, properties, transactions);
+	}
+
+	@Bean
+	SlotSummaries slotSummaries(JobLeases leases, AnalyticsProperties properties, PlatformTransactionManager transactions) {
+		return new SlotSummaries(leases, properties, transactions);
 	}
 
 	@Bean

@@ -17,6 +17,13 @@ public class AnalyticsProperties {
 	private Duration closeInterval = Duration.ofHours(1);
 	/** First check after start. */
 	private Duration closeInitialDelay = Duration.ofMinutes(2);
+	/**
+	 * How often one node folds the months whose slots changed into the slot measures' summaries (a day changed since
+	 * is read from its facts: exact, slower).
+	 */
+	private Duration foldInterval = Duration.ofMinutes(15);
+	/** First fold after start. */
+	private Duration foldInitialDelay = Duration.ofMinutes(1);
 
 	/** HAPI's bulk data {@code $export} on the FHIR endpoint. */
 	private boolean bulkExport = true;
@@ -69,6 +76,22 @@ public class AnalyticsProperties {
 
 	public void setCloseInterval(Duration closeInterval) {
 		this.closeInterval = closeInterval;
+	}
+
+	public Duration getFoldInterval() {
+		return foldInterval;
+	}
+
+	public void setFoldInterval(Duration foldInterval) {
+		this.foldInterval = foldInterval;
+	}
+
+	public Duration getFoldInitialDelay() {
+		return foldInitialDelay;
+	}
+
+	public void setFoldInitialDelay(Duration foldInitialDelay) {
+		this.foldInitialDelay = foldInitialDelay;
 	}
 
 	public Duration getCloseInitialDelay() {

@@ -98,6 +98,122 @@ final class FactTables {
 		long slots;
 	}
 
+	/**
+	 * A day whose slot facts changed (a fact written or deleted) since its month was last summarised: the evaluations
+	 * read that day from the facts until {@link SlotSummaries} folds its month again. Rows are only inserted by the
+	 * writers (never updated), so concurrent writes of one day do not wait for each other.
+	 */
+	@Entity(name = "AnalyticsSlotChange")
+	@Table(name = "SAS_AN_SLOT_CHANGE", indexes = {@Index(name = "IDX_SAS_AN_SLOT_CHANGE_DAY", columnList = "DAY_KEY")})
+	static class SlotChange {
+		@Id
+		@Column(name = "CHANGE_ID", length = 36)
+		String changeId;
+		@Column(name = "DAY_KEY", nullable = false)
+		LocalDate day;
+	}
+
+	/** Slots and minutes of one day for one value of one stratifier ({@code ''}: unknown): what the sums read. */
+	@Entity(name = "AnalyticsSlotSum")
+	@Table(name = "SAS_AN_SLOT_SUM", indexes = {@Index(name = "IDX_SAS_AN_SLOT_SUM_DIM", columnList = "DIMENSION, DAY_KEY")})
+	@jakarta.persistence.IdClass(SlotSum.Key.class)
+	static class SlotSum {
+		/** Hibernate's view of the key (rows are written by SQL only). */
+		static class Key implements java.io.Serializable {
+			LocalDate day;
+			String dimension;
+			String value;
+
+			@Override
+			public boolean equals(Object o) {
+				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(dimension, k.dimension)
+						&& java.util.Objects.equals(value, k.value);
+			}
+
+			@Override
+			public int hashCode() {
+				return java.util.Objects.hash(day, dimension, value);
+			}
+		}
+
+		@Id
+		@Column(name = "DAY_KEY")
+		LocalDate day;
+		@Id
+		@Column(name = "DIMENSION", length = 20)
+		String dimension;
+		@Id
+		@Column(name = "VAL", length = 120)
+		String value;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "SLOTS", nullable = false)
+		long slots;
+		@Column(name = "MINUTES", nullable = false)
+		long minutes;
+	}
+
+	/**
+	 * One practitioner-structure pair with slots in a month for one value of one stratifier, and the days of that month
+	 * it had them (bit {@code d-1} for day {@code d}): a distinct count over any period is a count of the pairs whose
+	 * days meet the period's, exact, over about one row per practitioner and month instead of one per slot.
+	 */
+	@Entity(name = "AnalyticsSlotActor")
+	@Table(name = "SAS_AN_SLOT_ACTOR")
+	@jakarta.persistence.IdClass(SlotActor.Key.class)
+	static class SlotActor {
+		/** Hibernate's view of the key (rows are written by SQL only). */
+		static class Key implements java.io.Serializable {
+			String month;
+			String dimension;
+			String value;
+			String practitioner;
+			String structure;
+
+			@Override
+			public boolean equals(Object o) {
+				return o instanceof Key k && java.util.Objects.equals(month, k.month) && java.util.Objects.equals(dimension, k.dimension)
+						&& java.util.Objects.equals(value, k.value) && java.util.Objects.equals(practitioner, k.practitioner)
+						&& java.util.Objects.equals(structure, k.structure);
+			}
+
+			@Override
+			public int hashCode() {
+				return java.util.Objects.hash(month, dimension, value, practitioner, structure);
+			}
+		}
+
+		@Id
+		@Column(name = "MONTH_KEY", length = 7)
+		String month;
+		@Id
+		@Column(name = "DIMENSION", length = 20)
+		String dimension;
+		@Id
+		@Column(name = "VAL", length = 120)
+		String value;
+		/** {@code ''} when the slots have none (a structure's). */
+		@Id
+		@Column(name = "PRACTITIONER", length = 100)
+		String practitioner;
+		@Id
+		@Column(name = "STRUCTURE", length = 120)
+		String structure;
+		@Column(name = "DAYS", nullable = false)
+		int days;
+	}
+
+	/** A month whose summaries ({@link SlotSum}, {@link SlotActor}) were computed, and when. */
+	@Entity(name = "AnalyticsFoldedMonth")
+	@Table(name = "SAS_AN_FOLDED_MONTH")
+	static class FoldedMonth {
+		@Id
+		@Column(name = "MONTH_KEY", length = 7)
+		String month;
+		@Column(name = "FOLDED_AT", nullable = false)
+		Instant foldedAt;
+	}
+
 	/** One appointment made through the SAS (an orientation). */
 	@Entity(name = "AnalyticsAppointment")
 	@Table(name = "SAS_AN_APPOINTMENT", indexes = {@Index(name = "IDX_SAS_AN_APPT_DAY", columnList = "DAY_KEY")})

@@ -7,11 +7,14 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.hibernate.Session;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,7 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Each indicator as SQL: a source (rows of a fact table, the daily aggregate, the audit trail or the LRM outbox
  * within the period), the expression of each stratifier, the aggregate of each group. One query per stratifier
- * (a distinct count cannot be summed over strata), each a GROUP BY served by the tables' day index.
+ * (a distinct count cannot be summed over strata), each a GROUP BY served by the tables' day index; the slot measures
+ * read the slot summaries for the days they hold ({@link SlotSummaries}).
  */
 class MeasureQueries {
 
@@ -33,8 +37,15 @@ class MeasureQueries {
 		}
 	}
 
-	/** An indicator: its source for a period, its dimensions, one aggregate per group (in the Measure's order). */
-	record Indicator(String id, Source source, Map<String, Dimension> dimensions, Map<String, String> groups) {}
+	/**
+	 * An indicator: its source for a period, its dimensions, one aggregate per group (in the Measure's order);
+	 * {@code summarized}: read from the slot summaries ({@link SlotSummaries}) for the days they hold.
+	 */
+	record Indicator(String id, Source source, Map<String, Dimension> dimensions, Map<String, String> groups, boolean summarized) {
+		Indicator(String id, Source source, Map<String, Dimension> dimensions, Map<String, String> groups) {
+			this(id, source, dimensions, groups, false);
+		}
+	}
 
 	interface Source {
 		/** The FROM clause, bound parameters. */
@@ -66,29 +77,19 @@ class MeasureQueries {
 
 	private void define() {
 		Map<String, Dimension> slotDims = new LinkedHashMap<>();
-		slotDims.put("month", Dimension.of("MONTH_KEY"));
-		slotDims.put("week", Dimension.of("WEEK_KEY"));
-		slotDims.put("departement", Dimension.of("DEPARTEMENT"));
-		slotDims.put("use-case", Dimension.of("USE_CASE"));
-		slotDims.put("specialty", Dimension.of("SPECIALTY"));
-		slotDims.put("slot-type", Dimension.of("SLOT_TYPE"));
-		slotDims.put("publisher", Dimension.of("PUBLISHER"));
-		// closed days from the daily aggregate, the others from the facts
-		Source slots = (p, pg) -> new Bound("(SELECT DAY_KEY, MONTH_KEY, WEEK_KEY, PRACTITIONER, STRUCTURE, DEPARTEMENT, SPECIALTY,"
-				+ " SLOT_TYPE, USE_CASE, PUBLISHER, SLOTS, MINUTES FROM SAS_AN_SLOT_DAY WHERE DAY_KEY >= ? AND DAY_KEY <= ?"
-				+ " UNION ALL SELECT DAY_KEY, MONTH_KEY, WEEK_KEY, PRACTITIONER, STRUCTURE, DEPARTEMENT, SPECIALTY,"
-				+ " SLOT_TYPE, USE_CASE, PUBLISHER, 1, MINUTES FROM SAS_AN_SLOT WHERE DAY_KEY >= ? AND DAY_KEY <= ?"
-				+ " AND DAY_KEY NOT IN (SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY)) s",
+		SlotSummaries.DIMENSIONS.forEach((name, column) -> slotDims.put(name, Dimension.of(column)));
+		// closed days from the daily aggregate, the others from the facts (the days the summaries do not hold)
+		Source slots = (p, pg) -> new Bound(SlotSummaries.slotRows("DAY_KEY >= ? AND DAY_KEY <= ?"),
 				new Object[] {p.start(), p.end(), p.start(), p.end()});
 		indicators.put("sas-slots-offered", new Indicator("sas-slots-offered", slots, slotDims,
-				Map.of("slots", "SUM(SLOTS)", "hours", "SUM(MINUTES)")));
+				Map.of("slots", "SUM(SLOTS)", "hours", "SUM(MINUTES)"), true));
 		indicators.put("sas-practitioners-with-slots", new Indicator("sas-practitioners-with-slots", slots, slotDims,
-				Map.of("practitioners", "COUNT(DISTINCT PRACTITIONER)")));
+				Map.of("practitioners", "COUNT(DISTINCT PRACTITIONER)"), true));
 		Map<String, Dimension> structureDims = new LinkedHashMap<>(slotDims);
 		structureDims.remove("specialty");
 		structureDims.remove("slot-type");
 		indicators.put("sas-structures-with-slots", new Indicator("sas-structures-with-slots", slots, structureDims,
-				Map.of("structures", "COUNT(DISTINCT STRUCTURE)")));
+				Map.of("structures", "COUNT(DISTINCT STRUCTURE)"), true));
 
 		Map<String, Dimension> appointmentDims = new LinkedHashMap<>();
 		appointmentDims.put("month", Dimension.of("MONTH_KEY"));
@@ -161,6 +162,15 @@ class MeasureQueries {
 				stratifiers.forEach(s -> out.put(s, Map.of()));
 				return out;
 			}
+			if (indicator.summarized()) {
+				SlotPlan plan = SlotPlan.read(c, period);
+				out.put("", Map.of("", runSlots(c, indicator, groups, null, plan, postgres).values().stream().findFirst()
+						.orElse(new long[groups.size()])));
+				for (String stratifier : stratifiers) {
+					out.put(stratifier, runSlots(c, indicator, groups, stratifier, plan, postgres));
+				}
+				return out;
+			}
 			out.put("", Map.of("", run(c, indicator, groups, null, period, postgres).values().stream().findFirst()
 					.orElse(new long[groups.size()])));
 			for (String stratifier : stratifiers) {
@@ -186,6 +196,84 @@ class MeasureQueries {
 		return false;
 	}
 
+	/**
+	 * The days of a period the slot summaries hold (their month folded, no change since), and the others, read from
+	 * the facts and the daily aggregate.
+	 */
+	record SlotPlan(List<LocalDate> summarized, List<LocalDate> raw) {
+		static SlotPlan read(Connection c, Period period) throws SQLException {
+			Set<String> folded = new HashSet<>(Sql.query(c, "SELECT MONTH_KEY FROM SAS_AN_FOLDED_MONTH WHERE MONTH_KEY >= ? AND MONTH_KEY <= ?",
+					r -> r.getString(1), Calendar.month(period.start()), Calendar.month(period.end())));
+			Set<LocalDate> changed = new HashSet<>(Sql.query(c, "SELECT DISTINCT DAY_KEY FROM SAS_AN_SLOT_CHANGE WHERE DAY_KEY >= ? AND DAY_KEY <= ?",
+					r -> r.getDate(1).toLocalDate(), period.start(), period.end()));
+			List<LocalDate> summarized = new ArrayList<>();
+			List<LocalDate> raw = new ArrayList<>();
+			for (LocalDate day = period.start(); !day.isAfter(period.end()); day = day.plusDays(1)) {
+				(folded.contains(Calendar.month(day)) && !changed.contains(day) ? summarized : raw).add(day);
+			}
+			return new SlotPlan(summarized, raw);
+		}
+
+		/** Per month, the bits of its summarized days (bit {@code d-1} for day {@code d}). */
+		Map<String, Integer> masks() {
+			Map<String, Integer> masks = new LinkedHashMap<>();
+			for (LocalDate day : summarized) {
+				masks.merge(Calendar.month(day), 1 << (day.getDayOfMonth() - 1), (a, b) -> a | b);
+			}
+			return masks;
+		}
+	}
+
+	/** A date list the server formats (never a caller's text), for an IN clause. */
+	private static String days(List<LocalDate> days) {
+		return days.stream().map(d -> "DATE '" + d + "'").collect(Collectors.joining(", "));
+	}
+
+	/**
+	 * A slot measure for one stratifier (null: the whole population): its summarized days from the summaries (sums per
+	 * day, or the practitioner-structure pairs whose days meet the period), the others from the slots, in one GROUP BY
+	 * so that a practitioner found in both is counted once.
+	 */
+	private Map<String, long[]> runSlots(Connection c, Indicator indicator, List<String> groups, String stratifier, SlotPlan plan,
+			boolean postgres) throws SQLException {
+		boolean distinct = groups.stream().anyMatch(g -> indicator.groups().get(g).contains("DISTINCT"));
+		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
+		String column = SlotSummaries.DIMENSIONS.get(dimension);
+		List<String> parts = new ArrayList<>();
+		if (distinct) {
+			List<String> months = new ArrayList<>();
+			plan.masks().forEach((month, mask) -> months.add("(MONTH_KEY = '" + month + "' AND "
+					+ (postgres ? "(DAYS & " + mask + ")" : "BITAND(DAYS, " + mask + ")") + " <> 0)"));
+			if (!months.isEmpty()) {
+				parts.add("SELECT VAL AS K, NULLIF(PRACTITIONER, '') AS PRACTITIONER, NULLIF(STRUCTURE, '') AS STRUCTURE"
+						+ " FROM SAS_AN_SLOT_ACTOR WHERE DIMENSION = '" + dimension + "' AND (" + String.join(" OR ", months) + ")");
+			}
+			if (!plan.raw().isEmpty()) {
+				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM "
+						+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
+			}
+		} else {
+			if (!plan.summarized().isEmpty()) {
+				parts.add("SELECT VAL AS K, SLOTS, MINUTES FROM SAS_AN_SLOT_SUM WHERE DIMENSION = '" + dimension + "' AND DAY_KEY IN ("
+						+ days(plan.summarized()) + ")");
+			}
+			if (!plan.raw().isEmpty()) {
+				parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM "
+						+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
+			}
+		}
+		if (parts.isEmpty()) {
+			return new LinkedHashMap<>();
+		}
+		List<String> aggregates = new ArrayList<>();
+		for (String group : groups) {
+			aggregates.add("COALESCE(" + indicator.groups().get(group) + ", 0)");
+		}
+		String sql = "SELECT " + (stratifier == null ? "''" : "K") + " AS K, " + String.join(", ", aggregates) + " FROM ("
+				+ String.join(" UNION ALL ", parts) + ") u" + (stratifier == null ? "" : " GROUP BY K");
+		return strata(c, sql, new Object[0], groups, null);
+	}
+
 	private Map<String, long[]> run(Connection c, Indicator indicator, List<String> groups, Dimension dimension, Period period,
 			boolean postgres) throws SQLException {
 		Bound from = indicator.source().from(period, postgres);
@@ -196,6 +284,11 @@ class MeasureQueries {
 		String key = dimension == null ? "''" : dialect(dimension.sql(), postgres);
 		String sql = "SELECT " + key + " AS K, " + String.join(", ", aggregates) + " FROM " + from.sql()
 				+ (dimension == null ? "" : " GROUP BY " + key);
+		return strata(c, sql, from.parameters(), groups, dimension);
+	}
+
+	private Map<String, long[]> strata(Connection c, String sql, Object[] parameters, List<String> groups, Dimension dimension)
+			throws SQLException {
 		Map<String, long[]> strata = new LinkedHashMap<>();
 		for (Object[] row : Sql.query(c, sql, r -> {
 			Object[] values = new Object[groups.size() + 1];
@@ -204,7 +297,7 @@ class MeasureQueries {
 				values[i + 1] = r.getLong(i + 2);
 			}
 			return values;
-		}, from.parameters())) {
+		}, parameters)) {
 			String value = (String) row[0];
 			if (dimension != null && dimension.fold() != null) {
 				value = dimension.fold().apply(value);

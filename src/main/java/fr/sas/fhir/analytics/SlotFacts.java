@@ -93,8 +93,15 @@ class SlotFacts {
 	public void deleted(IBaseResource resource) {
 		if (resource instanceof Slot slot && slot.hasStart()) {
 			// a withdrawn future slot was not offered; an ended one was, and stays until its day is aggregated
-			if (!calendar.day(slot.getStart().toInstant()).isBefore(calendar.day(clock.instant()))) {
-				work(c -> Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", slot.getIdElement().getIdPart()));
+			LocalDate day = calendar.day(slot.getStart().toInstant());
+			if (!day.isBefore(calendar.day(clock.instant()))) {
+				work(c -> {
+					for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(),
+							slot.getIdElement().getIdPart())) {
+						SlotSummaries.changed(c, stored);
+					}
+					return Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", slot.getIdElement().getIdPart());
+				});
 			}
 		} else if (resource instanceof Appointment appointment) {
 			work(c -> Sql.update(c, "DELETE FROM SAS_AN_APPOINTMENT WHERE APPOINTMENT_ID = ?", appointment.getIdElement().getIdPart()));
@@ -146,6 +153,13 @@ class SlotFacts {
 			if (ended && !Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", r -> 1, day).isEmpty()) {
 				return 0; // its day is in the aggregate already
 			}
+			// the day it leaves (if it moved) and the day it is in are read from the facts until the next fold
+			for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(), id)) {
+				if (!stored.equals(day)) {
+					SlotSummaries.changed(c, stored);
+				}
+			}
+			SlotSummaries.changed(c, day);
 			Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", id);
 			Sql.update(c, "INSERT INTO SAS_AN_SLOT (SLOT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, MINUTES, STATUS, PRACTITIONER, STRUCTURE,"
 							+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -44,6 +44,9 @@ abstract class AnalyticsContract {
 	@Autowired
 	PastSlotHousekeeping housekeeping;
 
+	@Autowired
+	SlotSummaries slotSummaries;
+
 	abstract FhirHttp fhir();
 
 	private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -141,27 +144,45 @@ abstract class AnalyticsContract {
 			slots.merge("sos", 1L, Long::sum);
 			minutes.merge("sos", 30L, Long::sum);
 		}
+		// each practitioner also the next day: a practitioner of two days, one of them changed, is still one
+		for (int i = 0; i < 2; i++) {
+			put("/Slot/an-" + run + "-" + n, slot("an-" + run + "-" + n, schedules.get(i), base.plusDays(1).plusHours(i), 20));
+			n++;
+			slots.merge("individual", 1L, Long::sum);
+			minutes.merge("individual", 20L, Long::sum);
+		}
 		LocalDate from = base.atZoneSameInstant(PARIS).toLocalDate().minusDays(1);
 		LocalDate to = from.plusDays(3);
-
-		MeasureReport offered = evaluate("sas-slots-offered", from, to, "departement,publisher,use-case");
-		assertThat(offered.getType()).isEqualTo(MeasureReport.MeasureReportType.SUMMARY);
-		assertThat(offered.getMeasure()).contains("sas-slots-offered");
 		long all = slots.values().stream().mapToLong(Long::longValue).sum();
 		long allMinutes = minutes.values().stream().mapToLong(Long::longValue).sum();
-		assertThat(stratum(offered, "slots", "departement", "973")).isEqualTo(all);
-		assertThat(stratum(offered, "slots", "publisher", publisher)).isEqualTo(all);
-		assertThat(stratum(offered, "hours", "publisher", publisher)).isEqualTo(Math.round(allMinutes * 100 / 60.0));
-		assertThat(total(offered, "slots")).isGreaterThanOrEqualTo(all);
-		assertThat(offered.getGroup().get(0).getStratifier()).hasSize(3);
 
-		MeasureReport practitioners = evaluate("sas-practitioners-with-slots", from, to, "publisher");
-		assertThat(stratum(practitioners, "practitioners", "publisher", publisher)).isEqualTo(2);
-		MeasureReport structures = evaluate("sas-structures-with-slots", from, to, "publisher,use-case");
-		assertThat(stratum(structures, "structures", "publisher", publisher)).isEqualTo(1);
+		// the same figures from the facts (days changed since the last fold), then from the summaries once folded
+		for (String read : List.of("facts", "summaries")) {
+			if (read.equals("summaries")) {
+				slotSummaries.fold();
+			}
+			MeasureReport offered = evaluate("sas-slots-offered", from, to, "departement,publisher,use-case");
+			assertThat(offered.getType()).isEqualTo(MeasureReport.MeasureReportType.SUMMARY);
+			assertThat(offered.getMeasure()).contains("sas-slots-offered");
+			assertThat(stratum(offered, "slots", "departement", "973")).as(read).isEqualTo(all);
+			assertThat(stratum(offered, "slots", "publisher", publisher)).as(read).isEqualTo(all);
+			assertThat(stratum(offered, "slots", "use-case", "sos")).as(read).isGreaterThanOrEqualTo(slots.get("sos"));
+			assertThat(stratum(offered, "hours", "publisher", publisher)).as(read).isEqualTo(Math.round(allMinutes * 100 / 60.0));
+			assertThat(total(offered, "slots")).as(read).isGreaterThanOrEqualTo(all);
+			assertThat(offered.getGroup().get(0).getStratifier()).hasSize(3);
 
-		// a withdrawn future slot was not offered
+			MeasureReport practitioners = evaluate("sas-practitioners-with-slots", from, to, "publisher,week");
+			assertThat(stratum(practitioners, "practitioners", "publisher", publisher)).as(read).isEqualTo(2);
+			MeasureReport structures = evaluate("sas-structures-with-slots", from, to, "publisher,use-case");
+			assertThat(stratum(structures, "structures", "publisher", publisher)).as(read).isEqualTo(1);
+		}
+
+		// a withdrawn future slot was not offered: its day is read from the facts again, the next day from the summaries
 		assertThat(asPublisher().delete("/Slot/an-" + run + "-0").status()).isIn(200, 204);
+		assertThat(stratum(evaluate("sas-slots-offered", from, to, "publisher"), "slots", "publisher", publisher)).isEqualTo(all - 1);
+		assertThat(stratum(evaluate("sas-practitioners-with-slots", from, to, "publisher,month"), "practitioners", "publisher", publisher))
+				.isEqualTo(2);
+		slotSummaries.fold();
 		assertThat(stratum(evaluate("sas-slots-offered", from, to, "publisher"), "slots", "publisher", publisher)).isEqualTo(all - 1);
 
 		// an orientation: a slot booked through the SAS
@@ -191,11 +212,16 @@ abstract class AnalyticsContract {
 		housekeeping.purge();
 		assertThat(fhir().get("/Slot/an-" + run + "-old-0").status()).as("the housekeeping deleted it").isEqualTo(410);
 
-		MeasureReport after = evaluate("sas-slots-offered", day, day, "departement,publisher");
-		assertThat(stratum(after, "slots", "departement", "976")).isEqualTo(count);
-		assertThat(stratum(after, "hours", "publisher", publisher)).isEqualTo(Math.round(count * 20 * 100 / 60.0));
-		assertThat(stratum(evaluate("sas-practitioners-with-slots", day, day, "departement"), "practitioners", "departement", "976"))
-				.isEqualTo(1);
+		for (String read : List.of("daily aggregate", "summaries")) {
+			if (read.equals("summaries")) {
+				slotSummaries.fold();
+			}
+			MeasureReport after = evaluate("sas-slots-offered", day, day, "departement,publisher");
+			assertThat(stratum(after, "slots", "departement", "976")).as(read).isEqualTo(count);
+			assertThat(stratum(after, "hours", "publisher", publisher)).as(read).isEqualTo(Math.round(count * 20 * 100 / 60.0));
+			assertThat(stratum(evaluate("sas-practitioners-with-slots", day, day, "departement"), "practitioners", "departement", "976"))
+					.as(read).isEqualTo(1);
+		}
 	}
 
 	@Test
