@@ -1,6 +1,9 @@
 -- analytics: national-scale fact rows for timing $evaluate-measure on PostgreSQL (docs/analytics.md).
 -- Run against the server's database once it has started (its tables exist):
 --   psql -h 127.0.0.1 -U postgres -d sas_analytics -f bench/analytics_facts.sql
+-- Start the server with --sas.analytics.close-initial-delay=PT12H (September is before today: the day closing would
+-- move its facts into the daily aggregate) and a short --sas.analytics.fold-interval: the rows below carry no change
+-- rows, the server's next fold summarises every month they cover (SAS_AN_SLOT_SUM, SAS_AN_SLOT_ACTOR).
 -- September 2026 open (2,000,000 slot facts: 24,000 practitioners, 95 départements, 50 publishers), June-August
 -- closed (1,000,000 daily-aggregate rows), 100,000 appointments, 100,000 audited searches, 30,000 LRM messages.
 INSERT INTO sas_an_slot (slot_id, day_key, month_key, week_key, minutes, status, practitioner, structure, departement,

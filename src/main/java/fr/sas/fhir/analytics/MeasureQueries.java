@@ -181,8 +181,11 @@ class MeasureQueries {
 	}
 
 	private boolean tableExists(Connection c, Indicator indicator) throws SQLException {
-		String table = indicator.id().equals("sas-lrm-transmissions") ? "SAS_LRM_MESSAGE"
-				: indicator.id().equals("sas-searches") ? "SAS_AUDIT" : null;
+		String table = switch (indicator.id()) {
+			case "sas-lrm-transmissions" -> "SAS_LRM_MESSAGE";
+			case "sas-searches" -> "SAS_AUDIT";
+			default -> null;
+		};
 		if (table == null) {
 			return true;
 		}
@@ -244,9 +247,13 @@ class MeasureQueries {
 			List<String> months = new ArrayList<>();
 			plan.masks().forEach((month, mask) -> months.add("(MONTH_KEY = '" + month + "' AND "
 					+ (postgres ? "(DAYS & " + mask + ")" : "BITAND(DAYS, " + mask + ")") + " <> 0)"));
+			// only the pairs with what is counted (a structure measure skips the practitioners' own slots)
+			boolean structures = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE"));
 			if (!months.isEmpty()) {
 				parts.add("SELECT VAL AS K, NULLIF(PRACTITIONER, '') AS PRACTITIONER, NULLIF(STRUCTURE, '') AS STRUCTURE"
-						+ " FROM SAS_AN_SLOT_ACTOR WHERE DIMENSION = '" + dimension + "' AND (" + String.join(" OR ", months) + ")");
+						+ " FROM SAS_AN_SLOT_ACTOR WHERE MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
+						+ " AND DIMENSION = '" + dimension + "' AND " + (structures ? "STRUCTURE" : "PRACTITIONER") + " <> ''"
+						+ " AND (" + String.join(" OR ", months) + ")");
 			}
 			if (!plan.raw().isEmpty()) {
 				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM "
