@@ -137,6 +137,46 @@ class MeasureQueries {
 						+ " OR (INTERACTION = 'search-type' AND TARGET LIKE 'Schedule?%' AND TARGET LIKE '%has%')"
 						+ " OR INTERACTION LIKE '%$contextual-search')", new Object[] {p.from(), p.to()}),
 				searchDims, Map.of("searches", "COUNT(*)")));
+		defineMonitoring();
+	}
+
+	/**
+	 * The monitoring's tables, read by SQL as the audit trail is (the packages do not import each other): its per-minute
+	 * call counts ({@code SAS_MONITORING_CALLS}, one row per node, endpoint, use case and minute) and its alerts
+	 * ({@code SAS_MONITORING_ALERT}).
+	 */
+	private void defineMonitoring() {
+		Map<String, Dimension> callDims = new LinkedHashMap<>();
+		callDims.put("month", new Dimension("%month(MINUTE_AT)%", null));
+		callDims.put("week", new Dimension("%week(MINUTE_AT)%", null));
+		callDims.put("publisher", Dimension.of("ENDPOINT"));
+		callDims.put("use-case", Dimension.of("USE_CASE"));
+		Map<String, String> outcomes = new LinkedHashMap<>();
+		outcomes.put("calls", "SUM(CALLS)");
+		outcomes.put("answered", "SUM(ANSWERED)");
+		outcomes.put("failures", "SUM(FAILURES)");
+		outcomes.put("timeouts", "SUM(TIMEOUTS)");
+		outcomes.put("http-errors", "SUM(HTTP_ERRORS)");
+		outcomes.put("tls-errors", "SUM(TLS_ERRORS)");
+		outcomes.put("not-called", "SUM(NOT_CALLED)");
+		outcomes.put("invalid", "SUM(INVALID)");
+		indicators.put("sas-publisher-calls", new Indicator("sas-publisher-calls",
+				(p, pg) -> new Bound("SAS_MONITORING_CALLS WHERE MINUTE_AT >= ? AND MINUTE_AT < ?", new Object[] {p.from(), p.to()}),
+				callDims, outcomes));
+
+		Map<String, Dimension> alertDims = new LinkedHashMap<>();
+		alertDims.put("month", new Dimension("%month(OPENED_AT)%", null));
+		alertDims.put("week", new Dimension("%week(OPENED_AT)%", null));
+		// the severity of each rule (monitoring.AlertRule): the table keeps the rule, its severity is the rule's
+		alertDims.put("severity", Dimension.of("CASE WHEN RULE_CODE = 'unreachable' THEN 'blocking'"
+				+ " WHEN RULE_CODE IN ('error-rate', 'latency', 'writes-stopped') THEN 'major'"
+				+ " WHEN RULE_CODE IN ('invalid-answers', 'certificate-expiry') THEN 'minor' END"));
+		alertDims.put("rule", Dimension.of("RULE_CODE"));
+		alertDims.put("publisher", Dimension.of("ENDPOINT"));
+		alertDims.put("state", Dimension.of("CASE WHEN CLOSED_AT IS NULL THEN 'open' ELSE 'closed' END"));
+		indicators.put("sas-anomalies", new Indicator("sas-anomalies",
+				(p, pg) -> new Bound("SAS_MONITORING_ALERT WHERE OPENED_AT >= ? AND OPENED_AT < ?", new Object[] {p.from(), p.to()}),
+				alertDims, Map.of("anomalies", "COUNT(*)")));
 	}
 
 	/** {@code fr.health.samu350} is the SAMU of département 35 ({@code samu2A0}: 2A, {@code samu974}: 974). */
@@ -184,6 +224,8 @@ class MeasureQueries {
 		String table = switch (indicator.id()) {
 			case "sas-lrm-transmissions" -> "SAS_LRM_MESSAGE";
 			case "sas-searches" -> "SAS_AUDIT";
+			case "sas-publisher-calls" -> "SAS_MONITORING_CALLS";
+			case "sas-anomalies" -> "SAS_MONITORING_ALERT";
 			default -> null;
 		};
 		if (table == null) {

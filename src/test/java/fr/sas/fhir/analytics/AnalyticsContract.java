@@ -47,6 +47,9 @@ abstract class AnalyticsContract {
 	@Autowired
 	SlotSummaries slotSummaries;
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
 	abstract FhirHttp fhir();
 
 	private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -255,6 +258,59 @@ abstract class AnalyticsContract {
 		MeasureReport after = evaluate("sas-regulator-accounts", today, today, "month");
 		assertThat(total(after, "created") - total(before, "created")).isEqualTo(3);
 		assertThat(total(after, "active") - total(before, "active")).isEqualTo(2);
+	}
+
+	@Test
+	void publisherCallsAndAnomaliesAreCountedFromTheMonitoring() {
+		// rows as the monitoring writes them, for an endpoint of the test's own (the monitoring's jobs are not run here)
+		org.springframework.jdbc.core.JdbcTemplate sql = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+		String endpoint = "https://an-" + run + ".example/fhir";
+		java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+		LocalDate from = LocalDate.now(PARIS).minusDays(1);
+		LocalDate to = from.plusDays(2);
+		MeasureReport before = evaluate("sas-anomalies", from, to, "severity");
+		long calls = 0;
+		long answered = 0;
+		long timeouts = 0;
+		for (int i = 0; i < 3; i++) {
+			java.sql.Timestamp minute = java.sql.Timestamp.from(now.minusSeconds(60L * i));
+			for (String useCase : List.of("individual", "sos")) {
+				long made = 10 + i;
+				long late = i;
+				sql.update("INSERT INTO SAS_MONITORING_CALLS (ID, ENDPOINT, USE_CASE, MINUTE_AT, NODE, CALLS, ANSWERED, FAILURES, TIMEOUTS,"
+								+ " HTTP_ERRORS, TLS_ERRORS, NOT_CALLED, CHECKED, INVALID, WITH_DROPS, EMPTY_ANSWERS, DROPPED, ELAPSED_MS, LATENCIES)"
+								+ " VALUES (?, ?, ?, ?, 'test-node', ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, '0')",
+						endpoint + "|" + useCase + "|" + i, endpoint, useCase, minute, made, made - late, late, late);
+				calls += made;
+				answered += made - late;
+				timeouts += late;
+			}
+		}
+		Map<String, String> rules = Map.of("unreachable", "blocking", "latency", "major", "invalid-answers", "minor");
+		for (String rule : rules.keySet()) {
+			java.sql.Timestamp opened = java.sql.Timestamp.from(now.minusSeconds(120));
+			boolean closed = rule.equals("latency");
+			sql.update("INSERT INTO SAS_MONITORING_ALERT (ISSUE_ID, ENDPOINT, RULE_CODE, OPEN_KEY, OPENED_AT, DEADLINE, CLOSED_AT)"
+							+ " VALUES (?, ?, ?, ?, ?, ?, ?)", "an-" + run + "-" + rule, endpoint, rule, closed ? null : endpoint + "|" + rule,
+					opened, java.sql.Timestamp.from(now.plusSeconds(86_400)), closed ? opened : null);
+		}
+
+		MeasureReport report = evaluate("sas-publisher-calls", from, to, "publisher,use-case");
+		assertThat(stratum(report, "calls", "publisher", endpoint)).isEqualTo(calls);
+		assertThat(stratum(report, "answered", "publisher", endpoint)).isEqualTo(answered);
+		assertThat(stratum(report, "timeouts", "publisher", endpoint)).isEqualTo(timeouts);
+		assertThat(stratum(report, "failures", "publisher", endpoint)).isEqualTo(timeouts);
+		assertThat(stratum(report, "http-errors", "publisher", endpoint)).isZero();
+		assertThat(total(report, "calls")).isGreaterThanOrEqualTo(calls);
+
+		MeasureReport anomalies = evaluate("sas-anomalies", from, to, "publisher,rule,severity,state");
+		assertThat(stratum(anomalies, "anomalies", "publisher", endpoint)).isEqualTo(rules.size());
+		for (String severity : List.of("blocking", "major", "minor")) {
+			assertThat(stratum(anomalies, "anomalies", "severity", severity) - stratum(before, "anomalies", "severity", severity))
+					.as(severity).isEqualTo(1);
+		}
+		MeasureReport mine = evaluate("sas-anomalies", LocalDate.now(PARIS).plusDays(5), LocalDate.now(PARIS).plusDays(6), "publisher");
+		assertThat(stratum(mine, "anomalies", "publisher", endpoint)).as("opened before the period").isZero();
 	}
 
 	private static Practitioner regulator(String technical, boolean active) {
