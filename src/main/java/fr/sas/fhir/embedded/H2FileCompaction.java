@@ -54,7 +54,7 @@ class H2FileCompaction implements HealthIndicator, DisposableBean {
 			}
 		} catch (SQLException | RuntimeException e) {
 			if (running) {
-				LOG.warn("H2 file compaction: {}", e.toString());
+				LOG.warn("H2 file compaction: {}", e.toString(), e);
 			}
 		}
 	}
@@ -125,7 +125,7 @@ class H2FileCompaction implements HealthIndicator, DisposableBean {
 					before.size() >> 20, after.size() >> 20, before.liveShare(), after.liveShare(),
 					Duration.ofNanos(System.nanoTime() - started).toMillis());
 		} catch (SQLException | RuntimeException e) {
-			LOG.warn("H2 file compaction at shutdown: {}", e.toString());
+			LOG.warn("H2 file compaction at shutdown: {}", e.toString(), e);
 		}
 	}
 
