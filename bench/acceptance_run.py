@@ -5,7 +5,7 @@ file, runs the command line (java -jar target/sas-fhir-server.jar acceptance ...
 its duration, the number of requests, the answer times and the verdicts (from the JSON report).
 
 Usage: python3 bench/acceptance_run.py --base http://localhost:8088/fhir [--practitioners 25] [--slots 8]
-           [--jar target/sas-fhir-server.jar] [--report /tmp/acceptance-report] [--series 20]
+           [--jar target/sas-fhir-server.jar] [--report /tmp/acceptance-report] [--series 20] [--regulator-accounts]
 """
 import argparse, json, os, random, subprocess, sys, tempfile, time, urllib.request
 from datetime import datetime, timedelta, timezone
@@ -93,6 +93,8 @@ def main():
     p.add_argument("--series", type=int, default=20)
     p.add_argument("--jar", default="target/sas-fhir-server.jar")
     p.add_argument("--report", default=os.path.join(tempfile.gettempdir(), "acceptance-report"))
+    p.add_argument("--regulator-accounts", action="store_true",
+                   help="also the six accounts.* checks (INT_R02): they write marked test accounts into the server")
     a = p.parse_args()
     tag = digits(6)
     bundle, data = agendas(a.practitioners, a.slots, tag)
@@ -101,6 +103,8 @@ def main():
     with urllib.request.urlopen(req, timeout=300) as r:
         assert r.status == 200, r.status
     print(f"loaded {len(bundle['entry'])} resources in {time.perf_counter() - t:.1f} s", flush=True)
+    if a.regulator_accounts:
+        data["regulatorAccounts"] = True
     data_file = os.path.join(tempfile.mkdtemp(), "test-data.json")
     with open(data_file, "w") as f:
         json.dump(data, f)
