@@ -3,13 +3,15 @@
 # data directory each), each measured on the aggregator's benchmark (contextual searches pulling slots from 50
 # stand-in publishers, one of them hanging) and on the guide's slot searches (stored slots).
 #
-#   bench/monitoring_cost.sh [data folder of bench/generate.py --practitioners 3000] [rounds]
+#   bench/monitoring_cost.sh [data folder of bench/generate.py --practitioners 3000] [rounds] [both|searches|aggregator] [first round]
 #
 # Needs target/sas-fhir-server.jar and a quiet machine; prints each run's figures and leaves its logs in /tmp/moncost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-/tmp/d3k}
 ROUNDS=${2:-1}
+WHAT=${3:-both}
+FIRST=${4:-1}
 OUT=/tmp/moncost
 PORT=18613
 BASE=http://127.0.0.1:$PORT/fhir
@@ -69,9 +71,13 @@ searches() { # $1: monitoring true/false, $2: round; the guide's searches on sto
 	cat "$OUT/$name.txt"
 }
 
-for round in $(seq 1 "$ROUNDS"); do
-	searches false "$round"
-	searches true "$round"
-	aggregator false "$round"
-	aggregator true "$round"
+for round in $(seq "$FIRST" $((FIRST + ROUNDS - 1))); do
+	if [ "$WHAT" != aggregator ]; then
+		searches false "$round"
+		searches true "$round"
+	fi
+	if [ "$WHAT" != searches ]; then
+		aggregator false "$round"
+		aggregator true "$round"
+	fi
 done
