@@ -8,13 +8,8 @@ import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The recent calls per endpoint, as the rules read them: each node counts its calls per endpoint, use case and
@@ -26,10 +21,9 @@ public class CallWindow {
 
 	private record Key(String endpoint, String useCase, Instant minute) {}
 
-	private final Map<Key, MinuteFigures> pending = new ConcurrentHashMap<>();
+	private final PendingRows<Key, MinuteFigures> pending;
 	private final Clock clock;
 	private final String node;
-	private final TransactionTemplate ownTransaction;
 
 	@PersistenceContext
 	private EntityManager entityManager;
@@ -37,8 +31,7 @@ public class CallWindow {
 	CallWindow(Clock clock, String node, PlatformTransactionManager transactions) {
 		this.clock = clock;
 		this.node = node;
-		this.ownTransaction = new TransactionTemplate(transactions);
-		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.pending = new PendingRows<>(transactions);
 	}
 
 	static String useCase(PublisherCall call) {
@@ -47,7 +40,7 @@ public class CallWindow {
 
 	void called(PublisherCall call) {
 		Instant at = call.startedAt() == null ? clock.instant() : call.startedAt();
-		pending.compute(new Key(call.endpoint().id(), useCase(call), at.truncatedTo(ChronoUnit.MINUTES)), (k, f) -> {
+		pending.update(new Key(call.endpoint().id(), useCase(call), at.truncatedTo(ChronoUnit.MINUTES)), (k, f) -> {
 			MinuteFigures figures = f == null ? new MinuteFigures() : f;
 			if (!call.outcome().called()) {
 				figures.notCalled++;
@@ -82,7 +75,7 @@ public class CallWindow {
 	void checked(CheckedAnswer answer) {
 		PublisherCall call = answer.call();
 		Instant at = call.startedAt() == null ? clock.instant() : call.startedAt();
-		pending.compute(new Key(call.endpoint().id(), useCase(call), at.truncatedTo(ChronoUnit.MINUTES)), (k, f) -> {
+		pending.update(new Key(call.endpoint().id(), useCase(call), at.truncatedTo(ChronoUnit.MINUTES)), (k, f) -> {
 			MinuteFigures figures = f == null ? new MinuteFigures() : f;
 			figures.checked++;
 			if (!answer.usable()) {
@@ -104,29 +97,16 @@ public class CallWindow {
 
 	/** Adds this node's pending figures to its rows; the rules call it before reading. */
 	public void flush() {
-		if (pending.isEmpty()) {
-			return;
-		}
-		Map<Key, MinuteFigures> taken = new HashMap<>();
-		for (Key key : List.copyOf(pending.keySet())) {
-			MinuteFigures figures = pending.remove(key);
-			if (figures != null) {
-				taken.put(key, figures);
+		pending.flush((key, figures) -> {
+			CallMinute row = entityManager.find(CallMinute.class, CallMinute.idOf(key.endpoint(), key.useCase(), key.minute(), node));
+			if (row == null) {
+				row = new CallMinute(key.endpoint(), key.useCase(), key.minute(), node);
+				row.add(figures);
+				entityManager.persist(row);
+			} else {
+				row.add(figures);
 			}
-		}
-		synchronized (this) {
-			ownTransaction.executeWithoutResult(tx -> taken.forEach((key, figures) -> {
-				String id = CallMinute.idOf(key.endpoint(), key.useCase(), key.minute(), node);
-				CallMinute row = entityManager.find(CallMinute.class, id);
-				if (row == null) {
-					row = new CallMinute(key.endpoint(), key.useCase(), key.minute(), node);
-					row.add(figures);
-					entityManager.persist(row);
-				} else {
-					row.add(figures);
-				}
-			}));
-		}
+		});
 	}
 
 	/** Every node's rows since {@code from}, oldest first. */
@@ -143,7 +123,7 @@ public class CallWindow {
 
 	/** Drops the rows older than {@code before}. */
 	int purge(Instant before) {
-		return ownTransaction.execute(tx -> entityManager.createQuery("delete from CallMinute c where c.minute < :before")
+		return pending.inOwnTransaction(() -> entityManager.createQuery("delete from CallMinute c where c.minute < :before")
 				.setParameter("before", before).executeUpdate());
 	}
 

@@ -13,18 +13,13 @@ import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Slot;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The slots publishers push, per publisher and hour: a Slot created or updated through the FHIR API by a publisher
@@ -48,11 +43,10 @@ public class PushedWrites {
 		}
 	}
 
-	private final Map<Key, Count> pending = new ConcurrentHashMap<>();
+	private final PendingRows<Key, Count> pending;
 	private final Clock clock;
 	private final String node;
 	private final MeterRegistry meters;
-	private final TransactionTemplate ownTransaction;
 
 	@PersistenceContext
 	private EntityManager entityManager;
@@ -61,8 +55,7 @@ public class PushedWrites {
 		this.clock = clock;
 		this.node = node;
 		this.meters = meters;
-		this.ownTransaction = new TransactionTemplate(transactions);
-		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.pending = new PendingRows<>(transactions);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
@@ -108,31 +101,19 @@ public class PushedWrites {
 
 	void accepted(String publisher, Instant at) {
 		meters.counter(METER, "publisher", publisher, "result", "accepted", "rule", "none").increment();
-		pending.merge(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS)), new Count(1, at), Count::plus);
+		pending.add(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS)), new Count(1, at), Count::plus);
 	}
 
 	/** Adds this node's pending counts to its rows; the rules call it before reading. */
 	public void flush() {
-		if (pending.isEmpty()) {
-			return;
-		}
-		Map<Key, Count> taken = new HashMap<>();
-		for (Key key : List.copyOf(pending.keySet())) {
-			Count count = pending.remove(key);
-			if (count != null) {
-				taken.put(key, count);
+		pending.flush((key, count) -> {
+			WriteHour row = entityManager.find(WriteHour.class, WriteHour.idOf(key.publisher(), key.hour(), node));
+			if (row == null) {
+				entityManager.persist(new WriteHour(key.publisher(), key.hour(), node, count.accepted(), count.last()));
+			} else {
+				row.add(count.accepted(), count.last());
 			}
-		}
-		synchronized (this) {
-			ownTransaction.executeWithoutResult(tx -> taken.forEach((key, count) -> {
-				WriteHour row = entityManager.find(WriteHour.class, WriteHour.idOf(key.publisher(), key.hour(), node));
-				if (row == null) {
-					entityManager.persist(new WriteHour(key.publisher(), key.hour(), node, count.accepted(), count.last()));
-				} else {
-					row.add(count.accepted(), count.last());
-				}
-			}));
-		}
+		});
 	}
 
 	/** Every node's rows since {@code from}, oldest first. */
@@ -149,7 +130,7 @@ public class PushedWrites {
 
 	/** Drops the rows older than {@code before}. */
 	int purge(Instant before) {
-		return ownTransaction.execute(tx -> entityManager.createQuery("delete from WriteHour w where w.hour < :before")
+		return pending.inOwnTransaction(() -> entityManager.createQuery("delete from WriteHour w where w.hour < :before")
 				.setParameter("before", before).executeUpdate());
 	}
 }

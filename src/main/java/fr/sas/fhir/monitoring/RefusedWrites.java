@@ -13,20 +13,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Slot;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The slot writes refused to publishers, per publisher, hour and rule code: a request writing slots (on Slot, or a
@@ -52,11 +47,10 @@ public class RefusedWrites {
 		}
 	}
 
-	private final Map<Key, Count> pending = new ConcurrentHashMap<>();
+	private final PendingRows<Key, Count> pending;
 	private final Clock clock;
 	private final String node;
 	private final MeterRegistry meters;
-	private final TransactionTemplate ownTransaction;
 
 	@PersistenceContext
 	private EntityManager entityManager;
@@ -65,8 +59,7 @@ public class RefusedWrites {
 		this.clock = clock;
 		this.node = node;
 		this.meters = meters;
-		this.ownTransaction = new TransactionTemplate(transactions);
-		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.pending = new PendingRows<>(transactions);
 	}
 
 	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
@@ -118,33 +111,21 @@ public class RefusedWrites {
 
 	void refused(String publisher, String rule, long slots, Instant at, String sample) {
 		meters.counter(PushedWrites.METER, "publisher", publisher, "result", "refused", "rule", rule).increment(slots);
-		pending.merge(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS), rule), new Count(slots, at, sample), Count::plus);
+		pending.add(new Key(publisher, at.truncatedTo(ChronoUnit.HOURS), rule), new Count(slots, at, sample), Count::plus);
 	}
 
 	/** Adds this node's pending counts to its rows; the rules call it before reading. */
 	public void flush() {
-		if (pending.isEmpty()) {
-			return;
-		}
-		Map<Key, Count> taken = new HashMap<>();
-		for (Key key : List.copyOf(pending.keySet())) {
-			Count count = pending.remove(key);
-			if (count != null) {
-				taken.put(key, count);
+		pending.flush((key, count) -> {
+			RefusedWriteHour row = entityManager.find(RefusedWriteHour.class,
+					RefusedWriteHour.idOf(key.publisher(), key.hour(), node, key.rule()));
+			if (row == null) {
+				entityManager.persist(new RefusedWriteHour(key.publisher(), key.hour(), node, key.rule(), count.refused(),
+						count.last(), count.sample()));
+			} else {
+				row.add(count.refused(), count.last(), count.sample());
 			}
-		}
-		synchronized (this) {
-			ownTransaction.executeWithoutResult(tx -> taken.forEach((key, count) -> {
-				RefusedWriteHour row = entityManager.find(RefusedWriteHour.class,
-						RefusedWriteHour.idOf(key.publisher(), key.hour(), node, key.rule()));
-				if (row == null) {
-					entityManager.persist(new RefusedWriteHour(key.publisher(), key.hour(), node, key.rule(), count.refused(),
-							count.last(), count.sample()));
-				} else {
-					row.add(count.refused(), count.last(), count.sample());
-				}
-			}));
-		}
+		});
 	}
 
 	/** Every node's rows since {@code from}, oldest first. */
@@ -162,7 +143,7 @@ public class RefusedWrites {
 
 	/** Drops the rows older than {@code before}. */
 	int purge(Instant before) {
-		return ownTransaction.execute(tx -> entityManager.createQuery("delete from RefusedWriteHour r where r.hour < :before")
+		return pending.inOwnTransaction(() -> entityManager.createQuery("delete from RefusedWriteHour r where r.hour < :before")
 				.setParameter("before", before).executeUpdate());
 	}
 }
