@@ -2,7 +2,6 @@ package fr.sas.fhir.monitoring;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -16,22 +15,9 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "SAS_MONITORING_REFUSALS", indexes = @Index(name = "IDX_SAS_MON_REFUSALS_HOUR", columnList = "HOUR_AT, PUBLISHER"))
-public class RefusedWriteHour {
+public class RefusedWriteHour extends PublisherHour {
 
 	static final int SAMPLE_LENGTH = 500;
-
-	@Id
-	@Column(name = "ID", length = 500)
-	private String id;
-
-	@Column(name = "PUBLISHER", length = 100, nullable = false)
-	private String publisher;
-
-	@Column(name = "HOUR_AT", nullable = false)
-	private Instant hour;
-
-	@Column(name = "NODE", length = 200, nullable = false)
-	private String node;
 
 	/** The rule code the refusal's OperationOutcome named, else {@code http-<status>}. */
 	@Column(name = "RULE_CODE", length = 80, nullable = false)
@@ -40,43 +26,27 @@ public class RefusedWriteHour {
 	@Column(name = "REFUSED", nullable = false)
 	private long refused;
 
-	@Column(name = "LAST_AT", nullable = false)
-	private Instant lastAt;
-
 	@Column(name = "SAMPLE", length = SAMPLE_LENGTH)
 	private String sample;
 
 	protected RefusedWriteHour() {}
 
 	RefusedWriteHour(String publisher, Instant hour, String node, String rule, long refused, Instant lastAt, String sample) {
-		this.id = idOf(publisher, hour, node, rule);
-		this.publisher = publisher;
-		this.hour = hour;
-		this.node = node;
+		super(idOf(publisher, hour, node, rule), publisher, hour, node, lastAt);
 		this.rule = rule;
 		this.refused = refused;
-		this.lastAt = lastAt;
 		this.sample = sample;
 	}
 
 	static String idOf(String publisher, Instant hour, String node, String rule) {
-		return publisher + "|" + hour.getEpochSecond() + "|" + node + "|" + rule;
+		return idOf(publisher, hour, node) + "|" + rule;
 	}
 
 	void add(long more, Instant at, String lastSample) {
 		refused += more;
-		if (!at.isBefore(lastAt)) {
-			lastAt = at;
+		if (lastAt(at)) {
 			sample = lastSample;
 		}
-	}
-
-	public String getPublisher() {
-		return publisher;
-	}
-
-	public Instant getHour() {
-		return hour;
 	}
 
 	public String getRule() {
@@ -85,10 +55,6 @@ public class RefusedWriteHour {
 
 	public long getRefused() {
 		return refused;
-	}
-
-	public Instant getLastAt() {
-		return lastAt;
 	}
 
 	public String getSample() {
