@@ -30,6 +30,7 @@ import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -57,6 +58,13 @@ public class FhirServerConfig {
 	@Bean
 	static UnstoredResourceTypes unstoredResourceTypes() {
 		return new UnstoredResourceTypes();
+	}
+
+	/** Takes the place of HAPI's R4 adapter (JpaR4Config's), for every transaction processor. */
+	@Bean
+	@Primary
+	public BatchEntryOutcomes batchEntryOutcomes() {
+		return new BatchEntryOutcomes();
 	}
 
 	@Bean

@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Slot;
@@ -99,14 +100,56 @@ public class RefusedWrites {
 
 	/** The request and what the refusal said first, for an operator to reproduce it. */
 	static String sample(RequestDetails request, BaseServerResponseException exception) {
-		String said = exception.getMessage();
-		if (exception.getOperationOutcome() instanceof OperationOutcome outcome && outcome.hasIssue()
-				&& outcome.getIssueFirstRep().hasDiagnostics()) {
-			said = outcome.getIssueFirstRep().getDiagnostics();
-		}
 		String path = request.getRequestPath() == null || request.getRequestPath().isBlank() ? "[base]" : request.getRequestPath();
-		String text = request.getRequestType() + " " + path + " → " + exception.getStatusCode() + " " + said;
+		return sample(request.getRequestType() + " " + path, exception.getStatusCode(), exception.getOperationOutcome(),
+				exception.getMessage());
+	}
+
+	static String sample(String request, int status, IBaseResource outcome, String fallback) {
+		String said = fallback;
+		if (outcome instanceof OperationOutcome issues && issues.hasIssue() && issues.getIssueFirstRep().hasDiagnostics()) {
+			said = issues.getIssueFirstRep().getDiagnostics();
+		}
+		String text = request + " → " + status + " " + said;
 		return text.length() > RefusedWriteHour.SAMPLE_LENGTH ? text.substring(0, RefusedWriteHour.SAMPLE_LENGTH) : text;
+	}
+
+	/**
+	 * A batch is answered 200 with each entry's own status: its Slot entries answered 4xx are refused writes too,
+	 * each counted for the rule code its entry's outcome names (a transaction refused whole goes through
+	 * {@link #refused(RequestDetails, BaseServerResponseException)}).
+	 */
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public boolean batchAnswered(RequestDetails request, IBaseResource response) {
+		if (!(request.getResource() instanceof Bundle sent) || sent.getType() != Bundle.BundleType.BATCH
+				|| !(response instanceof Bundle answered)) { // HAPI names a batch's operation TRANSACTION too
+			return true;
+		}
+		Optional<String> publisher = publisher();
+		if (publisher.isEmpty()) {
+			return true;
+		}
+		Instant at = clock.instant();
+		int entries = Math.min(sent.getEntry().size(), answered.getEntry().size()); // in the request's order
+		for (int i = 0; i < entries; i++) {
+			Bundle.BundleEntryComponent entry = sent.getEntry().get(i);
+			Bundle.BundleEntryResponseComponent answer = answered.getEntry().get(i).getResponse();
+			int status = statusOf(answer.getStatus());
+			if (entry.getResource() instanceof Slot && status >= 400 && status < 500) {
+				String what = entry.getRequest().getMethod() + " " + entry.getRequest().getUrl() + " (entrée " + (i + 1) + " du lot)";
+				refused(publisher.get(), ServerMeters.rule(answer.getOutcome(), status), 1, at,
+						sample(what, status, answer.getOutcome(), answer.getStatus()));
+			}
+		}
+		return true;
+	}
+
+	/** The code of a batch entry's status ({@code "422 Unprocessable Entity"}), 0 when it has none. */
+	static int statusOf(String status) {
+		if (status == null || status.length() < 3 || !status.substring(0, 3).chars().allMatch(Character::isDigit)) {
+			return 0;
+		}
+		return Integer.parseInt(status.substring(0, 3));
 	}
 
 	void refused(String publisher, String rule, long slots, Instant at, String sample) {

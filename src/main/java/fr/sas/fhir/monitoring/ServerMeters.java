@@ -80,8 +80,13 @@ public class ServerMeters {
 	}
 
 	static String rule(BaseServerResponseException exception) {
-		if (exception.getOperationOutcome() instanceof OperationOutcome outcome) {
-			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
+		return rule(exception.getOperationOutcome(), exception.getStatusCode());
+	}
+
+	/** The rule code {@code outcome} names (the neutral {@code common.RuleViolations} coding), else {@code http-<status>}. */
+	static String rule(IBaseResource outcome, int status) {
+		if (outcome instanceof OperationOutcome issues) {
+			for (OperationOutcome.OperationOutcomeIssueComponent issue : issues.getIssue()) {
 				for (Coding coding : issue.getDetails().getCoding()) {
 					if (RuleViolations.RULE_SYSTEM.equals(coding.getSystem()) && coding.hasCode()) {
 						return coding.getCode();
@@ -89,7 +94,7 @@ public class ServerMeters {
 				}
 			}
 		}
-		return "http-" + exception.getStatusCode();
+		return "http-" + status;
 	}
 
 	static String lower(Enum<?> value) {

@@ -582,6 +582,47 @@ abstract class MonitoringContract {
 		assertThat(issue(id).getStatus()).isEqualTo(DetectedIssue.DetectedIssueStatus.FINAL);
 	}
 
+	@Test
+	void aSlotRefusedInsideABatchIsCountedByTheRuleItsEntryNames() {
+		Instant start = THURSDAY.plus(Duration.ofDays(250));
+		at(start);
+		Pusher pusher = new Pusher();
+		java.time.OffsetDateTime tomorrow = java.time.OffsetDateTime.ofInstant(start.plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC);
+		org.hl7.fhir.r4.model.Slot good = fr.sas.fhir.support.SasTestData.slot(pusher.code + "-good", pusher.code, tomorrow, 20);
+		org.hl7.fhir.r4.model.Slot bad = fr.sas.fhir.support.SasTestData.slot(pusher.code + "-bad", pusher.code, tomorrow, 20);
+		bad.setSchedule(null);
+		Response alone = pusher.as().put("/Slot/" + bad.getIdElement().getIdPart(), bad); // alone: refused, counted
+		String rule = refusedRule(alone);
+		org.hl7.fhir.r4.model.Bundle batch = new org.hl7.fhir.r4.model.Bundle().setType(org.hl7.fhir.r4.model.Bundle.BundleType.BATCH);
+		for (org.hl7.fhir.r4.model.Slot slot : List.of(good, bad)) {
+			batch.addEntry().setResource(slot).getRequest().setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.PUT)
+					.setUrl("Slot/" + slot.getIdElement().getIdPart());
+		}
+		Response answer = pusher.as().post("/", batch);
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		org.hl7.fhir.r4.model.Bundle entries = answer.as(org.hl7.fhir.r4.model.Bundle.class);
+		assertThat(entries.getEntry().get(0).getResponse().getStatus()).startsWith("20");
+		assertThat(entries.getEntry().get(1).getResponse().getStatus()).startsWith(String.valueOf(alone.status()));
+		java.util.function.Function<org.hl7.fhir.r4.model.OperationOutcome, List<String>> said = o -> o.getIssue().stream()
+				.map(i -> i.getSeverity() + " " + i.getExpression() + " " + i.getDetails().getCoding().stream()
+						.map(c -> c.getSystem() + "|" + c.getCode()).toList()).toList();
+		assertThat(said.apply((org.hl7.fhir.r4.model.OperationOutcome) entries.getEntry().get(1).getResponse().getOutcome()))
+				.as("the refused entry's outcome names the element and the rule as the slot sent alone")
+				.isEqualTo(said.apply(alone.as(org.hl7.fhir.r4.model.OperationOutcome.class))).isNotEmpty();
+
+		String scrape = scrape();
+		String publisher = "publisher=\"" + pusher.code + "\"";
+		assertThat(lines(scrape, "sas_publisher_slot_writes_total", publisher, "result=\"refused\"", "rule=\"" + rule + "\""))
+				.as("the batch's refused entry counted for the rule its outcome names, as the same slot sent alone")
+				.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(2.0));
+		assertThat(lines(scrape, "sas_publisher_slot_writes_total", publisher, "result=\"accepted\""))
+				.singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
+		Parameters status = fhir().get("/Endpoint/" + pusher.endpoint.id() + "/$status").as(Parameters.class);
+		List<Parameters.ParametersParameterComponent> hour = status.getParameter("lastHour").getPart();
+		assertThat(hour).anyMatch(p -> p.getName().equals("slotWritesAccepted") && ((IntegerType) p.getValue()).getValue() == 1);
+		assertThat(hour).anyMatch(p -> p.getName().equals("slotWritesRefused") && ((IntegerType) p.getValue()).getValue() == 2);
+	}
+
 	/** The rule code a refused write's OperationOutcome names. */
 	static String refusedRule(Response response) {
 		assertThat(response.status()).as(response.toString()).isBetween(400, 499);
