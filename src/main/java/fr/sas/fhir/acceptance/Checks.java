@@ -69,7 +69,7 @@ public final class Checks {
 			"A client with a revoked certificate of the trusted authority is refused (revocation checked)",
 			"Sécurité (securite): authentication by IGC-Santé certificates; ANS test kit (transport)", true);
 	public static final Check TRANSPORT_TLS_VERSION = new Check("transport.tls-version",
-			"TLS 1.0 and 1.1 refused, TLS 1.2 or later only", "Sécurité (securite); ANS test kit (transport)", true);
+			"SSL 3.0, TLS 1.0 and TLS 1.1 each refused, TLS 1.2 or later only", "Sécurité (securite); ANS test kit (transport)", true);
 
 	static final String REGULATOR_PAGE = "Gestion des comptes régulateurs (specifications_techniques-tous-gestion_regulateur)";
 	static final String FAQ_REGULATOR = "FAQ, Gestion des comptes régulateurs";

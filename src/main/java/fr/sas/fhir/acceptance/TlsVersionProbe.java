@@ -14,22 +14,32 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Whether a server accepts an old TLS version: a ClientHello offering at most that version, written by hand, and
+ * Whether a server accepts an old protocol version (SSL 3.0, TLS 1.0, TLS 1.1): a ClientHello offering at most that version, written by hand, and
  * the server's first answer read (its ServerHello names the version it chose; an alert or a closed connection is a
- * refusal). The JDK's TLS stack cannot be used: it refuses to offer TLS 1.0/1.1 ({@code jdk.tls.disabledAlgorithms},
+ * refusal). The JDK's TLS stack cannot be used: it refuses to offer TLS 1.0/1.1 ({@code jdk.tls.disabledAlgorithms}, and has no SSL 3.0 at all,
  * read once per JVM), and changing that property would weaken every other connection of the process. The handshake
  * is not completed: the version is decided by the ServerHello, and nothing is sent over it.
  */
 final class TlsVersionProbe {
 
+	/** SSL 3.0: the JDK cannot speak it at all; a hand-built ClientHello is the only way to ask a server for it. */
+	static final int SSL_3_0 = 0x0300;
 	static final int TLS_1_0 = 0x0301;
 	static final int TLS_1_1 = 0x0302;
 
 	enum Outcome { REFUSED, ACCEPTED, INCONCLUSIVE }
 
-	record Result(Outcome outcome, String evidence) {}
+	/** @param chosen the version of the server's ServerHello, 0 without one */
+	record Result(Outcome outcome, String evidence, int chosen) {
+		Result(Outcome outcome, String evidence) {
+			this(outcome, evidence, 0);
+		}
+	}
 
-	/** Suites a TLS 1.0/1.1 server can choose (ECDHE, DHE, RSA; AES-CBC, 3DES), and the renegotiation SCSV. */
+	/**
+	 * Suites an SSL 3.0 / TLS 1.0 / TLS 1.1 server can choose (ECDHE, DHE, RSA; AES-CBC, 3DES: the RSA and DHE ones are
+	 * SSL 3.0's too), and the renegotiation SCSV.
+	 */
 	private static final int[] SUITES = {0xC013, 0xC014, 0xC009, 0xC00A, 0x0033, 0x0039, 0x002F, 0x0035, 0xC012, 0x0016,
 			0x000A, 0x00FF};
 	private static final Map<Integer, String> ALERTS = Map.of(40, "handshake_failure", 47, "illegal_parameter", 50, "decode_error",
@@ -40,7 +50,7 @@ final class TlsVersionProbe {
 	private TlsVersionProbe() {}
 
 	static String name(int version) {
-		return "TLS 1." + (version - TLS_1_0);
+		return version < TLS_1_0 ? "SSL 3.0" : "TLS 1." + (version - TLS_1_0);
 	}
 
 	static Result probe(String host, int port, int version, Duration timeout) {
@@ -90,8 +100,7 @@ final class TlsVersionProbe {
 			// Not a session at the version offered: a client offering at most that version aborts here.
 			return new Result(Outcome.REFUSED, String.format("ServerHello with version 0x%04x, higher than offered", chosen));
 		}
-		return new Result(Outcome.ACCEPTED, String.format("ServerHello choosing %s (0x%04x)",
-				chosen >= TLS_1_0 ? name(chosen) : "SSL 3.0", chosen));
+		return new Result(Outcome.ACCEPTED, String.format("ServerHello choosing %s (0x%04x)", name(chosen), chosen), chosen);
 	}
 
 	/** A ClientHello whose highest version is {@code version}: SNI, the suites above, the curves of ECDHE. */
@@ -112,7 +121,8 @@ final class TlsVersionProbe {
 		byte[] hello = concat(u16(version), random, new byte[] {0}, u16(suites.size()), suites.toByteArray(), new byte[] {1, 0},
 				u16(extensions.size()), extensions.toByteArray());
 		byte[] handshake = concat(new byte[] {1, (byte) (hello.length >> 16), (byte) (hello.length >> 8), (byte) hello.length}, hello);
-		return concat(new byte[] {22}, u16(TLS_1_0), u16(handshake.length), handshake);
+		// the record layer's version: 3.0 for an SSL 3.0 hello (an SSL 3.0-only server may refuse a higher one), else TLS 1.0
+		return concat(new byte[] {22}, u16(Math.min(version, TLS_1_0)), u16(handshake.length), handshake);
 	}
 
 	private static void extension(ByteArrayOutputStream out, int type, byte[] data) {

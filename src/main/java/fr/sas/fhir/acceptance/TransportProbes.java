@@ -15,7 +15,7 @@ import java.util.List;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The transport probes of an https endpoint, each its own connection: TLS 1.0 and 1.1 offered alone
+ * The transport probes of an https endpoint, each its own connection: SSL 3.0, TLS 1.0 and TLS 1.1 offered alone
  * ({@link TlsVersionProbe}), and {@code GET metadata} presenting no certificate, an unknown one, an expired one and a
  * revoked one ({@link ClientCertificateProbe}). A probe that could not reach a verdict is skipped with why, never
  * passed; every verdict says what the probe proves.
@@ -132,34 +132,40 @@ public class TransportProbes {
 				+ working.getIssuerX500Principal().getName() + ": the refusal may be for its issuer");
 	}
 
+	/** The old versions probed, each alone: a server accepting any of them fails {@code transport.tls-version}. */
+	static final int[] OLD_VERSIONS = {TlsVersionProbe.SSL_3_0, TlsVersionProbe.TLS_1_0, TlsVersionProbe.TLS_1_1};
+
 	private CheckResult tlsVersion(PublisherEndpoint endpoint, int[] connections) {
 		Check check = Checks.TRANSPORT_TLS_VERSION;
 		URI address = endpoint.address();
 		int port = address.getPort() < 0 ? 443 : address.getPort();
 		List<String> seen = new ArrayList<>();
-		String accepted = null;
+		java.util.SortedSet<Integer> accepted = new java.util.TreeSet<>();
 		boolean inconclusive = false;
-		for (int version : new int[] {TlsVersionProbe.TLS_1_0, TlsVersionProbe.TLS_1_1}) {
+		for (int version : OLD_VERSIONS) {
 			TlsVersionProbe.Result result = TlsVersionProbe.probe(address.getHost(), port, version, properties.getCallBudget());
 			connections[0]++;
 			String name = TlsVersionProbe.name(version);
 			seen.add(name + ": " + result.outcome().name().toLowerCase() + ", " + result.evidence());
-			if (result.outcome() == TlsVersionProbe.Outcome.ACCEPTED && accepted == null) {
-				accepted = name;
+			if (result.outcome() == TlsVersionProbe.Outcome.ACCEPTED) {
+				accepted.add(result.chosen()); // the version the server chose (an SSL 3.0-only server answers a TLS 1.0 hello in SSL 3.0)
 			}
 			inconclusive |= result.outcome() == TlsVersionProbe.Outcome.INCONCLUSIVE;
 		}
 		String evidence = String.join("; ", seen);
-		String request = "a ClientHello offering at most TLS 1.0, then at most TLS 1.1, to " + address.getHost() + ":" + port;
-		if (accepted != null) {
-			return check.fail(accepted + " accepted (" + evidence + ")", request, evidence,
+		String request = "a ClientHello offering at most SSL 3.0, then at most TLS 1.0, then at most TLS 1.1, to "
+				+ address.getHost() + ":" + port;
+		if (!accepted.isEmpty()) {
+			return check.fail(String.join(", ", accepted.stream().map(TlsVersionProbe::name).toList()) + " accepted (" + evidence + ")",
+					request, evidence,
 					"an alert (protocol_version) or the connection closed: TLS 1.2 or later only");
 		}
 		if (inconclusive) {
 			return check.skip("inconclusive (not a pass): " + evidence);
 		}
 		return check.pass(evidence + ". Each a ClientHello offering at most that version, read up to the server's ServerHello, "
-				+ "where the version is decided (written by hand: this JVM's TLS stack refuses to offer them)");
+				+ "where the version is decided (written by hand: this JVM's TLS stack refuses to offer TLS 1.0/1.1 and has no"
+				+ " SSL 3.0)");
 	}
 
 	/** One client-certificate probe against the endpoint's metadata, its verdict worded with what it proves. */

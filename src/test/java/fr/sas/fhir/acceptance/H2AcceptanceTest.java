@@ -317,9 +317,9 @@ class H2AcceptanceTest extends H2ServerTest {
 							"transport.tls-version PASS");
 			assertThat(checked.results()).filteredOn(r -> r.verdict() == Verdict.FAIL).isEmpty();
 			assertThat(result(checked, "transport.mutual-tls-revoked").summary()).startsWith("not run: no revoked certificate");
-			assertThat(result(checked, "transport.tls-version").summary()).contains("TLS 1.0: refused", "TLS 1.1: refused");
-			// the metadata call, the searches, the series, then 3 client-certificate probes and 2 TLS-version probes
-			assertThat(checked.requests()).isEqualTo(1 + 3 + 3 + 3 + 2);
+			assertThat(result(checked, "transport.tls-version").summary()).contains("SSL 3.0: refused", "TLS 1.0: refused", "TLS 1.1: refused");
+			// the metadata call, the searches, the series, then 3 client-certificate probes and 3 TLS-version probes (SSL 3.0, TLS 1.0, 1.1)
+			assertThat(checked.requests()).isEqualTo(1 + 3 + 3 + 3 + 3);
 
 			AcceptanceReport lax = engine.run(endpoint(laxStandIn.base(), "key"), data("individual"));
 			assertThat(lax.results()).as(describe(lax)).filteredOn(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)

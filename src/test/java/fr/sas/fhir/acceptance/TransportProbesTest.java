@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The transport probes against local TLS stand-ins (the JDK's HTTPS server with certificates of a test authority made
  * at run time): one that requires a certificate of its authority and checks its revocation list refuses every probe;
- * each laxer one is reported by the probes its laxity lets through; a scripted server choosing TLS 1.1 or 1.0 is
- * reported by the TLS-version probe; a probe that cannot reach a verdict is not run, never passed. No Spring context.
+ * each laxer one is reported by the probes its laxity lets through; a scripted server choosing SSL 3.0, TLS 1.0 or
+ * TLS 1.1 is reported by the TLS-version probe; a probe that cannot reach a verdict is not run, never passed. No Spring context.
  */
 class TransportProbesTest {
 
@@ -81,7 +81,7 @@ class TransportProbesTest {
 			assertThat(results.get(UNKNOWN).summary()).contains("self-signed", "issuer CN=sas-acceptance-unknown-client");
 			assertThat(results.get(EXPIRED_ID).summary()).contains("CN=expired", "validity dates");
 			assertThat(results.get(REVOKED_ID).summary()).contains("CN=revoked", "checks revocation");
-			assertThat(results.get(TLS).summary()).contains("TLS 1.0: refused", "TLS 1.1: refused");
+			assertThat(results.get(TLS).summary()).contains("SSL 3.0: refused", "TLS 1.0: refused", "TLS 1.1: refused");
 			// none of the probes got an answer; the working certificate does: the refusals are the certificates'
 			assertThat(strict.calls()).isZero();
 			assertThat(ClientCertificateProbe.get(URI.create(strict.base() + "/metadata"), List.of(), identity(CLIENT), trust(PKI),
@@ -132,25 +132,56 @@ class TransportProbesTest {
 	// ---------------------------------------------------------------- TLS versions
 
 	@Test
-	void aServerChoosingTls11OrTls10IsReportedByTheTlsVersionCheck() throws Exception {
-		try (OldTlsStandIn upTo11 = new OldTlsStandIn(TlsVersionProbe.TLS_1_0, TlsVersionProbe.TLS_1_1);
-				OldTlsStandIn only10 = new OldTlsStandIn(TlsVersionProbe.TLS_1_0, TlsVersionProbe.TLS_1_0);
+	void aServerAcceptingSsl30Tls10OrTls11IsReportedByTheTlsVersionCheck() throws Exception {
+		int ssl30 = TlsVersionProbe.SSL_3_0;
+		int tls10 = TlsVersionProbe.TLS_1_0;
+		int tls11 = TlsVersionProbe.TLS_1_1;
+		try (OldTlsStandIn upTo11 = new OldTlsStandIn(tls10, tls11);
+				OldTlsStandIn only10 = new OldTlsStandIn(tls10, tls10);
+				OldTlsStandIn only11 = new OldTlsStandIn(tls11, tls11);
+				OldTlsStandIn onlySsl3 = new OldTlsStandIn(ssl30, ssl30);
 				OldTlsStandIn modern = new OldTlsStandIn(0x0303, 0x0303)) {
-			CheckResult tls11 = run(probes(), upTo11.base(), null, 200).get(TLS);
-			assertThat(tls11.verdict()).isEqualTo(Verdict.FAIL);
-			assertThat(tls11.answer()).contains("TLS 1.0: accepted, ServerHello choosing TLS 1.0",
-					"TLS 1.1: accepted, ServerHello choosing TLS 1.1");
-			assertThat(tls11.expected()).contains("TLS 1.2 or later only");
+			CheckResult both = run(probes(), upTo11.base(), null, 200).get(TLS);
+			assertThat(both.verdict()).isEqualTo(Verdict.FAIL);
+			assertThat(both.summary()).startsWith("TLS 1.0, TLS 1.1 accepted");
+			assertThat(both.answer()).contains("SSL 3.0: refused, alert protocol_version (70)",
+					"TLS 1.0: accepted, ServerHello choosing TLS 1.0", "TLS 1.1: accepted, ServerHello choosing TLS 1.1");
+			assertThat(both.expected()).contains("TLS 1.2 or later only");
+			assertThat(both.request()).contains("at most SSL 3.0, then at most TLS 1.0, then at most TLS 1.1");
 
-			CheckResult tls10 = run(probes(), only10.base(), null, 200).get(TLS);
-			assertThat(tls10.verdict()).isEqualTo(Verdict.FAIL);
-			assertThat(tls10.summary()).startsWith("TLS 1.0 accepted");
+			// each old version alone is enough to fail the check, named in its summary
+			CheckResult onlyTls10 = run(probes(), only10.base(), null, 200).get(TLS);
+			assertThat(onlyTls10.verdict()).isEqualTo(Verdict.FAIL);
+			assertThat(onlyTls10.summary()).startsWith("TLS 1.0 accepted (SSL 3.0: refused");
+
+			CheckResult onlyTls11 = run(probes(), only11.base(), null, 200).get(TLS);
+			assertThat(onlyTls11.verdict()).isEqualTo(Verdict.FAIL);
+			assertThat(onlyTls11.summary()).startsWith("TLS 1.1 accepted (SSL 3.0: refused");
+			assertThat(onlyTls11.answer()).contains("TLS 1.0: refused, alert protocol_version (70)");
+
+			// an SSL 3.0 server answers every hello in SSL 3.0: the check names the version it chose
+			CheckResult onlySsl30 = run(probes(), onlySsl3.base(), null, 200).get(TLS);
+			assertThat(onlySsl30.verdict()).isEqualTo(Verdict.FAIL);
+			assertThat(onlySsl30.summary()).startsWith("SSL 3.0 accepted (SSL 3.0: accepted, ServerHello choosing SSL 3.0 (0x0300)");
+			assertThat(onlySsl30.answer()).contains("TLS 1.1: accepted, ServerHello choosing SSL 3.0");
 
 			// the same scripted server refusing them: the probe reads a refusal as one
 			CheckResult refused = run(probes(), modern.base(), null, 200).get(TLS);
 			assertThat(refused.verdict()).isEqualTo(Verdict.PASS);
-			assertThat(refused.summary()).contains("TLS 1.0: refused, alert protocol_version (70)");
+			assertThat(refused.summary()).contains("SSL 3.0: refused, alert protocol_version (70)",
+					"TLS 1.0: refused, alert protocol_version (70)", "TLS 1.1: refused, alert protocol_version (70)");
 		}
+	}
+
+	@Test
+	void theSsl30HelloIsAnSsl30RecordOfferingAtMostSsl30() {
+		byte[] hello = TlsVersionProbe.clientHello("publisher.example", TlsVersionProbe.SSL_3_0);
+		assertThat(hello[0]).as("a handshake record").isEqualTo((byte) 22);
+		assertThat(new byte[] {hello[1], hello[2]}).as("record version 3.0").containsExactly(3, 0);
+		assertThat(hello[5]).as("a ClientHello").isEqualTo((byte) 1);
+		assertThat(new byte[] {hello[9], hello[10]}).as("client_version 3.0").containsExactly(3, 0);
+		byte[] tls11 = TlsVersionProbe.clientHello("publisher.example", TlsVersionProbe.TLS_1_1);
+		assertThat(new byte[] {tls11[1], tls11[2], tls11[9], tls11[10]}).containsExactly(3, 1, 3, 2);
 	}
 
 	// ---------------------------------------------------------------- no verdict: not run, never passed
