@@ -21,7 +21,8 @@ public class AcceptanceConfig {
 			AcceptanceProperties properties, fr.sas.fhir.publishers.PublishersProperties publishers,
 			fr.sas.fhir.publishers.ClientCertificates certificates) {
 		return new AcceptanceEngine(fhirContext, profiles, client, clock, properties,
-				new TransportProbes(publishers, certificates, properties, clock));
+				new TransportProbes(publishers, certificates, properties, clock),
+				new RawBarSearches(certificates, publishers, properties, fhirContext, clock));
 	}
 
 	/** The runs' table is part of the schema with the operation on or off, so that every node shares one schema. */

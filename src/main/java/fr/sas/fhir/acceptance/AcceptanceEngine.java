@@ -41,7 +41,9 @@ import org.hl7.fhir.r4.model.Slot;
  * Runs the connected acceptance of one publisher's endpoint: its CapabilityStatement, the guide's searches of the
  * claimed use cases (1 and 25 practitioners, 1 and 10 associations, an identifier it does not hold), each answer
  * checked aspect by aspect, the FAQ's recurring errors over every answer, and the answer times. Every call goes
- * through {@link PublisherClient}; every entry is validated with the server's own validator ({@link ProfileCheck}).
+ * through {@link PublisherClient} (the bar percent-encoded), but the raw-bar searches ({@link RawBarSearches}: the JDK's
+ * client cannot send the guide's raw {@code |}) and the transport probes (their own connections); every entry is
+ * validated with the server's own validator ({@link ProfileCheck}).
  */
 public class AcceptanceEngine {
 
@@ -60,15 +62,17 @@ public class AcceptanceEngine {
 	private final AcceptanceProperties properties;
 	private final TransportProbes transportProbes;
 	private final RegulatorAccountSequence regulatorAccounts;
+	private final RawBarSearches rawBar;
 
 	public AcceptanceEngine(FhirContext fhirContext, ProfileCheck profiles, PublisherClient client, Clock clock,
-			AcceptanceProperties properties, TransportProbes transportProbes) {
+			AcceptanceProperties properties, TransportProbes transportProbes, RawBarSearches rawBar) {
 		this.fhirContext = fhirContext;
 		this.profiles = profiles;
 		this.client = client;
 		this.clock = clock;
 		this.properties = properties;
 		this.transportProbes = transportProbes;
+		this.rawBar = rawBar;
 		this.regulatorAccounts = new RegulatorAccountSequence(fhirContext, client, properties);
 	}
 
@@ -304,6 +308,19 @@ public class AcceptanceEngine {
 			}
 			empty(useCase, empty);
 			multiple(useCase, single, multi);
+			rawBar(useCase, all, from, to, multi);
+		}
+
+		/** The many-identifier search again, its bars raw on the request line ({@link RawBarSearches}). */
+		private void rawBar(UseCase useCase, List<String> asked, Instant from, Instant to, Exchange encoded) {
+			Check check = Checks.search(useCase, Aspect.RAW_BAR);
+			if (!encoded.usable() || encoded.call().status() != 200) {
+				record(RawBarSearches.compare(check, encoded, null));
+				return;
+			}
+			requests++;
+			Exchange raw = rawBar.send(endpoint, useCase, GuideRequests.of(useCase, asked, from, to, properties.getZone()), asked);
+			record(RawBarSearches.compare(check, encoded, raw));
 		}
 
 		/** The identifiers held, then identifiers nobody holds, up to {@code size}. */

@@ -114,7 +114,9 @@ public final class Checks {
 		TOTAL("total", "Bundle.total present and equal to the matches", "Réponse de base -- Succès (balise total)"),
 		EMPTY("empty", "No match: a searchset Bundle with total 0", "Réponse de base -- Succès (total: 0); FAQ n°9 / SOS n°5"),
 		MULTIPLE("multiple", "The slots of one practitioner (association) are the same asked alone or among 25 (10)",
-				"Critères de recherche (1 to 25 practitioners); FAQ n°8 / SOS n°4");
+				"Critères de recherche (1 to 25 practitioners); FAQ n°8 / SOS n°4"),
+		RAW_BAR("raw-bar", "The search with its '|' raw on the request line, as the guide prints it, answered as with %7C",
+				"Exemple de requête (identifier=système|valeur, the bar printed raw)");
 
 		final String code;
 		final String title;
@@ -150,7 +152,7 @@ public final class Checks {
 		if (useCase != UseCase.SOS) {
 			aspects.add(Aspect.SCHEDULE_PER_ROLE);
 		}
-		aspects.addAll(List.of(Aspect.TOTAL, Aspect.EMPTY, Aspect.MULTIPLE));
+		aspects.addAll(List.of(Aspect.TOTAL, Aspect.EMPTY, Aspect.MULTIPLE, Aspect.RAW_BAR));
 		return aspects;
 	}
 

@@ -130,7 +130,12 @@ class H2AcceptanceTest extends H2ServerTest {
 				.containsEntry("search.sos.references", Verdict.PASS).containsEntry("faq.sos-references", Verdict.PASS)
 				.containsEntry("faq.prefixed-identifiers", Verdict.PASS).containsEntry("faq.phone-format", Verdict.PASS)
 				.containsEntry("faq.cpts-service-type", Verdict.PASS).containsEntry("capability.searches", Verdict.PASS)
-				.containsEntry("search.individual.multiple", Verdict.PASS).containsEntry("search.sos.empty", Verdict.PASS);
+				.containsEntry("search.individual.multiple", Verdict.PASS).containsEntry("search.sos.empty", Verdict.PASS)
+				.containsEntry("search.individual.raw-bar", Verdict.PASS).containsEntry("search.cpts.raw-bar", Verdict.PASS)
+				.containsEntry("search.sos.raw-bar", Verdict.PASS);
+		// the guide's raw '|' on the request line (Tomcat's relaxed-query-chars): the same answer as with %7C
+		assertThat(result(report, "search.individual.raw-bar").summary()).contains("the 25 '|' raw", "as with %7C: 200");
+		assertThat(result(report, "search.sos.raw-bar").summary()).contains("the 10 '|' raw");
 		// INT_R02 against this server's own rules (409 on a second creation, a conditional update of nobody a creation,
 		// re-attribution of a deactivated account's national identifier)
 		assertThat(report.results()).filteredOn(r -> r.check().id().startsWith("accounts.")).extracting(r -> r.check().id() + " " + r.verdict())
@@ -138,8 +143,9 @@ class H2AcceptanceTest extends H2ServerTest {
 						"accounts.conditional-create PASS", "accounts.deactivate PASS", "accounts.reattribution PASS");
 		assertThat(result(report, "accounts.duplicate").summary()).isEqualTo("refused: 409");
 		assertThat(result(report, "accounts.conditional-create").summary()).isEqualTo("created: 201");
-		// capability, 3 searches per use case, the series, 6 account writes and the last account deactivated
-		assertThat(report.requests()).isEqualTo(1 + 3 * 3 + 3 + 6 + 1);
+		// capability, 3 searches per use case and one with its bars raw, the series, 6 account writes and the last
+		// account deactivated
+		assertThat(report.requests()).isEqualTo(1 + 3 * 4 + 3 + 6 + 1);
 		assertThat(report.timings()).containsKeys("p50", "p95", "max");
 	}
 
@@ -161,21 +167,21 @@ class H2AcceptanceTest extends H2ServerTest {
 	@Test
 	void anUnprefixedRppsIsReportedByThePrefixCheckOnly() {
 		String unprefixed = rpps1.substring(1);
-		try (PublisherStandIn standIn = forwarding(body -> body.replace("\"" + rpps1 + "\"", "\"" + unprefixed + "\""), null)) {
+		try (RawBarFront standIn = forwarding(body -> body.replace("\"" + rpps1 + "\"", "\"" + unprefixed + "\""), null)) {
 			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "faq.prefixed-identifiers");
 		}
 	}
 
 	@Test
 	void slotsOutsideTheWindowAreReportedByTheWindowCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, bundle -> slots(bundle).forEach(slot -> shift(slot, Duration.ofDays(6))))) {
+		try (RawBarFront standIn = forwarding(null, bundle -> slots(bundle).forEach(slot -> shift(slot, Duration.ofDays(6))))) {
 			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "search.individual.window");
 		}
 	}
 
 	@Test
 	void aCptsSlotAt72HoursIsReportedByTheCptsWindowCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, bundle -> slots(bundle).filter(AcceptanceEngine::cptsSlot)
+		try (RawBarFront standIn = forwarding(null, bundle -> slots(bundle).filter(AcceptanceEngine::cptsSlot)
 				.forEach(slot -> shift(slot, Duration.ofHours(72).minus(Duration.between(t0.toInstant(), slot.getStart().toInstant())))))) {
 			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("cpts")), "search.cpts.cpts-window");
 		}
@@ -183,7 +189,7 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void anInvalidBundleIsReportedByTheBundleProfileCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, bundle -> bundle.addLink().setRelation("next"))) {
+		try (RawBarFront standIn = forwarding(null, bundle -> bundle.addLink().setRelation("next"))) {
 			AcceptanceReport report = engine.run(endpoint(standIn.base()), data("individual"));
 			assertOnlyFailing(report, "search.individual.bundle-profile");
 			assertThat(result(report, "search.individual.bundle-profile").summary()).contains("Bundle.link");
@@ -192,15 +198,15 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void aPhoneNotInPlus33FormIsReportedByThePhoneCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(body -> body.replace("+33299000000", "02 99 00 00 00"), null)) {
+		try (RawBarFront standIn = forwarding(body -> body.replace("+33299000000", "02 99 00 00 00"), null)) {
 			assertOnlyFailing(engine.run(endpoint(standIn.base()), data("individual")), "faq.phone-format");
 		}
 	}
 
 	@Test
 	void aSlowAnswerIsReportedByTheAnswerTimeCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, null)) {
-			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+		try (RawBarFront standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn.base(), null, null);
 			standIn.behave(target -> {
 				Answer answer = forward.answer(target);
 				return target.contains("metadata") ? answer : answer.after(Duration.ofMillis(1100));
@@ -213,9 +219,34 @@ class H2AcceptanceTest extends H2ServerTest {
 	}
 
 	@Test
+	void aServerRefusingTheGuidesRawBarIsReportedByTheRawBarChecksOnly() {
+		// Tomcat's default: 400 to a raw '|' on the request line, 200 to %7C
+		try (RawBarFront standIn = forwarding(null, null, RawBarFront.Bar.REFUSED)) {
+			AcceptanceReport report = engine.run(endpoint(standIn.base()), data("individual", "cpts", "sos"));
+
+			assertThat(report.results()).as(describe(report)).filteredOn(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)
+					.extracting(r -> r.check().id())
+					.containsExactly("search.individual.raw-bar", "search.cpts.raw-bar", "search.sos.raw-bar");
+			CheckResult individual = result(report, "search.individual.raw-bar");
+			assertThat(individual.summary()).startsWith("answered 400 to the search with its '|' raw").contains("200 with %7C");
+			assertThat(individual.request()).startsWith("GET " + standIn.base() + "/Slot?_include=Slot:schedule")
+					.contains("schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|" + rpps1 + ",urn:oid:1.2.250.1.71.4.2.1|")
+					.doesNotContain("%7C").contains("25 raw '|'");
+			assertThat(individual.answer()).contains("400", "Invalid character found in the request target");
+			assertThat(individual.expected()).contains("200, a searchset Bundle of", "entries, total");
+			assertThat(result(report, "search.sos.raw-bar").request()).startsWith("GET " + standIn.base() + "/Schedule?")
+					.contains("actor:Location.organization.identifier=urn:oid:1.2.250.1.71.4.2.2|" + siret);
+			// the same searches with %7C were served, and no raw '|' got past the front
+			assertThat(verdicts(report)).containsEntry("search.individual.answer", Verdict.PASS).containsEntry("search.sos.answer", Verdict.PASS);
+			assertThat(standIn.requests()).isNotEmpty().noneMatch(r -> r.contains("|"));
+			assertThat(report.accepted()).isFalse();
+		}
+	}
+
+	@Test
 	void aRegulatorAccountStoredTwiceIsReportedByTheDuplicateCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, null)) {
-			standIn.behave(storingTwice(standIn, forwardingBehaviour(standIn, null, null)));
+		try (RawBarFront standIn = forwarding(null, null)) {
+			standIn.behave(storingTwice(standIn.base(), forwardingBehaviour(standIn.base(), null, null)));
 			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
 
 			assertOnlyFailing(report, "accounts.duplicate");
@@ -233,8 +264,8 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void anUpdateAnsweredAsASecondAccountIsReportedByTheUpdateCheckOnly() {
-		try (PublisherStandIn standIn = forwarding(null, null)) {
-			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+		try (RawBarFront standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn.base(), null, null);
 			java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
 			standIn.behave(new PublisherStandIn.Behaviour() {
 				@Override
@@ -262,8 +293,8 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void aRefusedCreationFailsItsCheckAndSkipsTheStepsThatNeedTheAccount() {
-		try (PublisherStandIn standIn = forwarding(null, null)) {
-			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn, null, null);
+		try (RawBarFront standIn = forwarding(null, null)) {
+			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn.base(), null, null);
 			standIn.behave(new PublisherStandIn.Behaviour() {
 				@Override
 				public Answer answer(String target) throws Exception {
@@ -304,10 +335,11 @@ class H2AcceptanceTest extends H2ServerTest {
 
 	@Test
 	void anEndpointThatDoesNotAskForTheClientCertificateIsReportedByTheMutualTlsChecksOnly() throws Exception {
-		try (PublisherStandIn mutual = PublisherStandIn.https(serverContext(), true, target -> Answer.status(503));
-				PublisherStandIn laxStandIn = PublisherStandIn.https(serverContext(), false, target -> Answer.status(503))) {
-			mutual.behave(forwardingBehaviour(mutual, null, null));
-			laxStandIn.behave(forwardingBehaviour(laxStandIn, null, null));
+		// TLS ends at the front (the stand-in's certificate and client-certificate requirement), which takes the raw '|'
+		try (RawBarFront mutual = RawBarFront.tls(PublisherStandIn.http(target -> Answer.status(503)), serverContext(), true);
+				RawBarFront laxStandIn = RawBarFront.tls(PublisherStandIn.http(target -> Answer.status(503)), serverContext(), false)) {
+			mutual.behave(forwardingBehaviour(mutual.base(), null, null));
+			laxStandIn.behave(forwardingBehaviour(laxStandIn.base(), null, null));
 
 			AcceptanceReport checked = engine.run(endpoint(mutual.base(), "key"), data("individual"));
 			assertThat(checked.results()).as(describe(checked)).filteredOn(r -> r.check().id().startsWith("transport."))
@@ -318,8 +350,10 @@ class H2AcceptanceTest extends H2ServerTest {
 			assertThat(checked.results()).filteredOn(r -> r.verdict() == Verdict.FAIL).isEmpty();
 			assertThat(result(checked, "transport.mutual-tls-revoked").summary()).startsWith("not run: no revoked certificate");
 			assertThat(result(checked, "transport.tls-version").summary()).contains("SSL 3.0: refused", "TLS 1.0: refused", "TLS 1.1: refused");
-			// the metadata call, the searches, the series, then 3 client-certificate probes and 3 TLS-version probes (SSL 3.0, TLS 1.0, 1.1)
-			assertThat(checked.requests()).isEqualTo(1 + 3 + 3 + 3 + 3);
+			// the metadata call, the searches (one with its bars raw, over TLS too), the series, then 3 client-certificate
+			// probes and 3 TLS-version probes (SSL 3.0, TLS 1.0, 1.1)
+			assertThat(result(checked, "search.individual.raw-bar").verdict()).isEqualTo(Verdict.PASS);
+			assertThat(checked.requests()).isEqualTo(1 + 4 + 3 + 3 + 3);
 
 			AcceptanceReport lax = engine.run(endpoint(laxStandIn.base(), "key"), data("individual"));
 			assertThat(lax.results()).as(describe(lax)).filteredOn(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.WARNING)
@@ -504,16 +538,23 @@ class H2AcceptanceTest extends H2ServerTest {
 				"tests", null, null, List.of());
 	}
 
-	/** A stand-in answering with this server's answers (its own base in them), the text or the Bundle altered. */
-	PublisherStandIn forwarding(java.util.function.UnaryOperator<String> text, Consumer<Bundle> bundle) {
-		PublisherStandIn standIn = PublisherStandIn.http(target -> Answer.status(503));
-		standIn.behave(forwardingBehaviour(standIn, text, bundle));
-		return standIn;
+	/**
+	 * A stand-in answering with this server's answers (its own base in them), the text or the Bundle altered, behind a
+	 * front taking the guide's raw '|' (as this server does).
+	 */
+	RawBarFront forwarding(java.util.function.UnaryOperator<String> text, Consumer<Bundle> bundle) {
+		return forwarding(text, bundle, RawBarFront.Bar.ACCEPTED);
 	}
 
-	PublisherStandIn.Behaviour forwardingBehaviour(PublisherStandIn standIn, java.util.function.UnaryOperator<String> text,
+	RawBarFront forwarding(java.util.function.UnaryOperator<String> text, Consumer<Bundle> bundle, RawBarFront.Bar bar) {
+		RawBarFront front = RawBarFront.plain(PublisherStandIn.http(target -> Answer.status(503)), bar);
+		front.behave(forwardingBehaviour(front.base(), text, bundle));
+		return front;
+	}
+
+	PublisherStandIn.Behaviour forwardingBehaviour(String ownBase, java.util.function.UnaryOperator<String> text,
 			Consumer<Bundle> alter) {
-		PublisherStandIn.Behaviour reads = readsForwarding(standIn, text, alter);
+		PublisherStandIn.Behaviour reads = readsForwarding(ownBase, text, alter);
 		HttpClient client = HttpClient.newHttpClient();
 		String server = fhir().base();
 		return new PublisherStandIn.Behaviour() {
@@ -535,7 +576,7 @@ class H2AcceptanceTest extends H2ServerTest {
 					write.header("Content-Type", request.contentType());
 				}
 				HttpResponse<byte[]> answer = client.send(write.build(), HttpResponse.BodyHandlers.ofByteArray());
-				String location = answer.headers().firstValue("Location").map(l -> l.replace(server + "/", standIn.base() + "/")).orElse(null);
+				String location = answer.headers().firstValue("Location").map(l -> l.replace(server + "/", ownBase + "/")).orElse(null);
 				return new Answer(answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("application/fhir+json"),
 						answer.body(), Duration.ZERO, false, location);
 			}
@@ -546,7 +587,7 @@ class H2AcceptanceTest extends H2ServerTest {
 	 * The defect "a regulator account stored twice": a second POST of an account this server refuses (409) is answered
 	 * 201, as a publisher that stored it again would.
 	 */
-	static PublisherStandIn.Behaviour storingTwice(PublisherStandIn standIn, PublisherStandIn.Behaviour forward) {
+	static PublisherStandIn.Behaviour storingTwice(String ownBase, PublisherStandIn.Behaviour forward) {
 		java.util.concurrent.atomic.AtomicInteger twice = new java.util.concurrent.atomic.AtomicInteger();
 		return new PublisherStandIn.Behaviour() {
 			@Override
@@ -559,21 +600,21 @@ class H2AcceptanceTest extends H2ServerTest {
 				Answer answer = forward.answer(request);
 				if (request.method().equals("POST") && request.target().equals("/fhir/Practitioner") && answer.status() == 409) {
 					return new Answer(201, "application/fhir+json", request.body(), Duration.ZERO, false,
-							standIn.base() + "/Practitioner/twice-" + twice.incrementAndGet());
+							ownBase + "/Practitioner/twice-" + twice.incrementAndGet());
 				}
 				return answer;
 			}
 		};
 	}
 
-	private PublisherStandIn.Behaviour readsForwarding(PublisherStandIn standIn, java.util.function.UnaryOperator<String> text,
+	private PublisherStandIn.Behaviour readsForwarding(String ownBase, java.util.function.UnaryOperator<String> text,
 			Consumer<Bundle> alter) {
 		HttpClient client = HttpClient.newHttpClient();
 		String server = fhir().base();
 		return target -> {
 			HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(server + target.substring("/fhir".length())))
 					.header("Accept", "application/fhir+json").build(), HttpResponse.BodyHandlers.ofString());
-			String body = answer.body().replace(server + "/", standIn.base() + "/");
+			String body = answer.body().replace(server + "/", ownBase + "/");
 			if (alter != null && body.contains("\"searchset\"")) {
 				Bundle bundle = CTX.newJsonParser().parseResource(Bundle.class, body);
 				alter.accept(bundle);
