@@ -42,8 +42,9 @@ public class AcceptanceConfig {
 		}
 
 		@Bean
-		AcceptanceProvider acceptanceProvider(fr.sas.fhir.publishers.PublisherRegistry registry, AcceptanceRuns runs) {
-			return new AcceptanceProvider(registry, runs);
+		AcceptanceProvider acceptanceProvider(fr.sas.fhir.publishers.PublisherRegistry registry, AcceptanceRuns runs,
+				FhirContext fhirContext) {
+			return new AcceptanceProvider(registry, runs, fhirContext);
 		}
 	}
 }

@@ -26,7 +26,8 @@ import org.hl7.fhir.r4.model.StringType;
  * it does not name) starts a connected acceptance of a registered endpoint, FHIR's asynchronous pattern: {@code 202}
  * with {@code Content-Location}, the status URL {@code [base]/Endpoint/<id>/$acceptance-result?run=<run>}, which
  * answers {@code 202} while the run goes on and {@code 200} with the JSON report (or the HTML one with
- * {@code format=html}) when done. {@code $acceptance-result} without {@code run} lists the endpoint's runs, newest first.
+ * {@code format=html}, or as a FHIR R4 {@code TestReport} with {@code format=testreport}: {@link AcceptanceTestReport})
+ * when done. {@code $acceptance-result} without {@code run} lists the endpoint's runs, newest first.
  * The test data: parameter {@code test-data} (the command line's JSON), or {@code practitioner}, {@code association},
  * {@code cpts} and {@code use-case} (repeatable; the use cases default to the endpoint's).
  */
@@ -38,10 +39,12 @@ public class AcceptanceProvider implements FhirOperationProvider {
 
 	private final PublisherRegistry registry;
 	private final AcceptanceRuns runs;
+	private final ca.uhn.fhir.context.FhirContext fhirContext;
 
-	AcceptanceProvider(PublisherRegistry registry, AcceptanceRuns runs) {
+	AcceptanceProvider(PublisherRegistry registry, AcceptanceRuns runs, ca.uhn.fhir.context.FhirContext fhirContext) {
 		this.registry = registry;
 		this.runs = runs;
+		this.fhirContext = fhirContext;
 	}
 
 	@Operation(name = START, type = Endpoint.class, manualResponse = true)
@@ -124,6 +127,12 @@ public class AcceptanceProvider implements FhirOperationProvider {
 				String json = found.getReport() == null ? "{\"summary\":" + JSON.writeValueAsString(found.getSummary()) + "}" : found.getReport();
 				if (format != null && "html".equals(format.getValue()) && found.getReport() != null) {
 					write(response, "text/html", AcceptanceReports.html(AcceptanceReports.fromJson(found.getReport())));
+				} else if (format != null && "testreport".equals(format.getValue()) && found.getReport() != null) {
+					AcceptanceReport report = AcceptanceReports.fromJson(found.getReport());
+					java.time.Instant issued = found.getFinishedAt() != null ? found.getFinishedAt()
+							: report.startedAt().plus(report.duration());
+					write(response, "application/fhir+json", fhirContext.newJsonParser().setPrettyPrint(true)
+							.encodeResourceToString(AcceptanceTestReport.of(report, found.getId(), endpointId, issued)));
 				} else {
 					write(response, "application/json", json);
 				}

@@ -44,6 +44,49 @@ class AcceptanceReportsTest {
 	}
 
 	@Test
+	void aStoredRunReadsAsAValidFhirTestReport() {
+		// as the operation gives it: from the stored JSON
+		AcceptanceReport stored = AcceptanceReports.fromJson(AcceptanceReports.json(report()));
+		org.hl7.fhir.r4.model.TestReport testReport = AcceptanceTestReport.of(stored, "run-1", "editeur-x",
+				Instant.parse("2026-12-05T04:00:05Z"));
+
+		assertThat(testReport.getStatus()).isEqualTo(org.hl7.fhir.r4.model.TestReport.TestReportStatus.COMPLETED);
+		assertThat(testReport.getResult()).as("two blocking failures").isEqualTo(org.hl7.fhir.r4.model.TestReport.TestReportResult.FAIL);
+		assertThat(testReport.getIssued()).isEqualTo(java.util.Date.from(Instant.parse("2026-12-05T04:00:05Z")));
+		assertThat(testReport.getTester()).contains("connected acceptance");
+		assertThat(testReport.getIdentifier().getValue()).isEqualTo("run-1");
+		assertThat(testReport.getScore().doubleValue()).as("1 pass of 4 judged").isEqualTo(25.0);
+		assertThat(testReport.getParticipantFirstRep().getUri()).isEqualTo("https://editeur.example.fr/fhir");
+		assertThat(testReport.getParticipantFirstRep().getDisplay()).isEqualTo("Endpoint/editeur-x");
+		// one test per group of checks, one assert per check, in the report's order
+		assertThat(testReport.getTest()).extracting(org.hl7.fhir.r4.model.TestReport.TestReportTestComponent::getName)
+				.containsExactly("capability", "faq", "search.individual", "time");
+		List<String> asserts = testReport.getTest().stream().flatMap(t -> t.getAction().stream())
+				.map(a -> a.getAssert().getResult().toCode() + " " + a.getAssert().getMessage().substring(0, a.getAssert().getMessage().indexOf(' ')))
+				.toList();
+		assertThat(asserts).containsExactly("pass `capability.statement`", "fail `faq.phone-format`", "skip `faq.sos-references`",
+				"fail `search.individual.window`", "warning `time.under-1s`");
+		var phone = testReport.getTest().get(1).getActionFirstRep().getAssert();
+		assertThat(phone.getMessage()).contains("phone 02 99 00 00 00", "Request: GET https://editeur.example.fr/fhir/Slot?",
+				"Answer: {\"resourceType\":\"Bundle\"", "Expected: +33XXXXXXXXX").doesNotContain("\u0001");
+		assertThat(phone.getDetail()).contains("FAQ");
+		assertThat(testReport.getTest().get(1).getAction().get(1).getAssert().getMessage()).contains("not claimed");
+		assertThat(testReport.getTest().get(3).getActionFirstRep().getAssert().getMessage()).contains("(not blocking)");
+
+		// valid against FHIR R4's TestReport (the base definitions: the guide defines no profile for it)
+		ca.uhn.fhir.context.FhirContext fhir = ca.uhn.fhir.context.FhirContext.forR4Cached();
+		ca.uhn.fhir.validation.FhirValidator validator = fhir.newValidator();
+		validator.registerValidatorModule(new org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator(
+				new org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain(
+						new ca.uhn.fhir.context.support.DefaultProfileValidationSupport(fhir),
+						new org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport(fhir),
+						new org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService(fhir))));
+		var outcome = validator.validateWithResult(fhir.newJsonParser().encodeResourceToString(testReport));
+		assertThat(outcome.getMessages()).filteredOn(m -> m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal())
+				.as(outcome.getMessages().toString()).isEmpty();
+	}
+
+	@Test
 	void theJsonSaysTheVerdictTheFiguresAndEachCheck() throws Exception {
 		JsonNode json = new ObjectMapper().readTree(AcceptanceReports.json(report()));
 

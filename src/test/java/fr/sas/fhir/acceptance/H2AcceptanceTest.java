@@ -443,6 +443,27 @@ class H2AcceptanceTest extends H2ServerTest {
 		assertThat(html.header("Content-Type")).startsWith("text/html");
 		assertThat(html.body()).contains("Acceptée");
 
+		// the same run as a FHIR R4 TestReport: one test per group of checks, one assert per check
+		FhirHttp.Response asTestReport = client.get(status.substring(fhir().base().length()) + "&format=testreport");
+		assertThat(asTestReport.status()).as(asTestReport.toString()).isEqualTo(200);
+		assertThat(asTestReport.header("Content-Type")).startsWith("application/fhir+json");
+		org.hl7.fhir.r4.model.TestReport testReport = CTX.newJsonParser().parseResource(org.hl7.fhir.r4.model.TestReport.class,
+				asTestReport.body());
+		assertThat(testReport.getStatus()).isEqualTo(org.hl7.fhir.r4.model.TestReport.TestReportStatus.COMPLETED);
+		assertThat(testReport.getResult()).isEqualTo(org.hl7.fhir.r4.model.TestReport.TestReportResult.PASS);
+		assertThat(testReport.getIdentifier().getValue()).isEqualTo(status.substring(status.indexOf("run=") + 4));
+		assertThat(testReport.hasIssued()).isTrue();
+		assertThat(testReport.getParticipantFirstRep().getDisplay()).isEqualTo("Endpoint/" + id);
+		assertThat(testReport.getTest()).extracting(org.hl7.fhir.r4.model.TestReport.TestReportTestComponent::getName)
+				.contains("capability", "search.individual", "search.sos", "faq", "time", "transport", "accounts");
+		List<org.hl7.fhir.r4.model.TestReport.SetupActionAssertComponent> asserts = testReport.getTest().stream()
+				.flatMap(t -> t.getAction().stream()).map(org.hl7.fhir.r4.model.TestReport.TestActionComponent::getAssert).toList();
+		assertThat(asserts).hasSize(report.path("checks").size());
+		assertThat(asserts).filteredOn(a -> a.getMessage().startsWith("`accounts.")).hasSize(6)
+				.allSatisfy(a -> assertThat(a.getResult().toCode()).isEqualTo("pass"));
+		assertThat(asserts).filteredOn(a -> a.getMessage().startsWith("`transport.https`")).singleElement()
+				.satisfies(a -> assertThat(a.getResult().toCode()).isEqualTo("skip"));
+
 		assertThat(fhir().post("/Endpoint/unknown-" + s + "/$acceptance", parameters).status()).isEqualTo(404);
 		FhirHttp.Response noData = fhir().post("/Endpoint/" + id + "/$acceptance", new org.hl7.fhir.r4.model.Parameters());
 		assertThat(noData.status()).isEqualTo(400);
