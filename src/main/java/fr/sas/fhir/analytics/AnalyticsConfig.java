@@ -33,6 +33,8 @@ public class AnalyticsConfig {
 			unit.addManagedClassName(FactTables.FoldedMonth.class.getName());
 			unit.addManagedClassName(FactTables.Appointment.class.getName());
 			unit.addManagedClassName(FactTables.Account.class.getName());
+			unit.addManagedClassName(FactTables.CallDay.class.getName());
+			unit.addManagedClassName(FactTables.ClosedCallDay.class.getName());
 		};
 	}
 

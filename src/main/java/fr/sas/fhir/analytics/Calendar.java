@@ -12,6 +12,11 @@ record Calendar(ZoneId zone) {
 		return instant.atZone(zone).toLocalDate();
 	}
 
+	/** The instant a day begins in the zone. */
+	Instant start(LocalDate day) {
+		return day.atStartOfDay(zone).toInstant();
+	}
+
 	static String month(LocalDate day) {
 		return String.format("%04d-%02d", day.getYear(), day.getMonthValue());
 	}

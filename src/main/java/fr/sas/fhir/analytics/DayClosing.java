@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
@@ -49,10 +51,23 @@ class DayClosing {
 
 	@Scheduled(initialDelayString = "${sas.analytics.close-initial-delay:PT2M}", fixedDelayString = "${sas.analytics.close-interval:PT1H}")
 	public void run() {
-		if (!leases.runAlone(LEASE, lease, this::closeEndedDays)) {
+		if (!leases.runAlone(LEASE, lease, () -> {
+			closeEndedDays();
+			closeCallDays();
+		})) {
 			LOG.debug("Day closing skipped: another node holds its lease");
 		}
 	}
+
+	/**
+	 * A day's calls are summed this long after its end: each node adds its figures of a minute to the shared row every
+	 * {@code sas.monitoring.flush-every} (5 s), so the last minutes of a day may still grow just after midnight.
+	 */
+	static final Duration CALLS_SETTLE = Duration.ofMinutes(10);
+
+	private static final String CALL_SUMS = "SUM(CALLS), SUM(ANSWERED), SUM(FAILURES), SUM(TIMEOUTS), SUM(HTTP_ERRORS),"
+			+ " SUM(TLS_ERRORS), SUM(NOT_CALLED), SUM(INVALID)";
+	static final String CALL_COLUMNS = "CALLS, ANSWERED, FAILURES, TIMEOUTS, HTTP_ERRORS, TLS_ERRORS, NOT_CALLED, INVALID";
 
 	/** Closes every day before today that has facts and is not closed yet; returns the days closed. */
 	List<LocalDate> closeEndedDays() {
@@ -84,6 +99,54 @@ class DayClosing {
 		}
 		Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE DAY_KEY = ?", day);
 		return slots;
+	}
+
+	/**
+	 * Sums the calls of each ended day not closed yet (from the day after the last one closed, or the first day the
+	 * monitoring's table still holds), {@link #CALLS_SETTLE} after its end; returns the days closed. A day without calls
+	 * is closed too (nothing to keep), so that the next turn starts after it.
+	 */
+	List<LocalDate> closeCallDays() {
+		Instant now = clock.instant();
+		LocalDate first = inTransaction(c -> {
+			if (!MeasureQueries.tableExists(c, "SAS_MONITORING_CALLS")) {
+				return null;
+			}
+			LocalDate last = Sql.query(c, "SELECT MAX(DAY_KEY) FROM SAS_AN_CLOSED_CALL_DAY", r -> {
+				java.sql.Date day = r.getDate(1);
+				return day == null ? null : day.toLocalDate();
+			}).get(0);
+			if (last != null) {
+				return last.plusDays(1);
+			}
+			Instant earliest = Sql.query(c, "SELECT MIN(MINUTE_AT) FROM SAS_MONITORING_CALLS", r -> {
+				java.sql.Timestamp at = r.getTimestamp(1);
+				return at == null ? null : at.toInstant();
+			}).get(0);
+			return earliest == null ? null : calendar.day(earliest);
+		});
+		List<LocalDate> closed = new ArrayList<>();
+		for (LocalDate day = first; day != null && !calendar.start(day.plusDays(1)).plus(CALLS_SETTLE).isAfter(now); day = day.plusDays(1)) {
+			LocalDate closing = day;
+			long rows = inTransaction(c -> closeCalls(c, closing, now));
+			LOG.info("Analytics: publisher calls of {} closed ({} per-minute rows summed)", day, rows);
+			closed.add(day);
+		}
+		return closed;
+	}
+
+	private long closeCalls(Connection c, LocalDate day, Instant now) throws SQLException {
+		Instant from = calendar.start(day);
+		Instant to = calendar.start(day.plusDays(1));
+		long rows = Sql.query(c, "SELECT COUNT(*) FROM SAS_MONITORING_CALLS WHERE MINUTE_AT >= ? AND MINUTE_AT < ?",
+				r -> r.getLong(1), from, to).get(0);
+		Sql.update(c, "INSERT INTO SAS_AN_CALL_DAY (DAY_KEY, ENDPOINT, USE_CASE, MONTH_KEY, WEEK_KEY, " + CALL_COLUMNS + ")"
+						+ " SELECT CAST(? AS DATE), ENDPOINT, USE_CASE, CAST(? AS VARCHAR(7)), CAST(? AS VARCHAR(8)), " + CALL_SUMS
+						+ " FROM SAS_MONITORING_CALLS WHERE MINUTE_AT >= ? AND MINUTE_AT < ? GROUP BY ENDPOINT, USE_CASE",
+				day, Calendar.month(day), Calendar.week(day), from, to);
+		Sql.update(c, "INSERT INTO SAS_AN_CLOSED_CALL_DAY (DAY_KEY, FROM_AT, TO_AT, CLOSED_AT, CALL_ROWS) VALUES (?, ?, ?, ?, ?)",
+				day, from, to, now, rows);
+		return rows;
 	}
 
 	private String nextId() {

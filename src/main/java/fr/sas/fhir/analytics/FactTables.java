@@ -260,4 +260,81 @@ final class FactTables {
 		@Column(name = "ACTIVE", nullable = false)
 		boolean active;
 	}
+
+	/**
+	 * The publishers' calls of one closed day, per endpoint and use case: the monitoring's per-minute rows
+	 * ({@code SAS_MONITORING_CALLS}) summed, kept after the monitoring's retention drops them.
+	 */
+	@Entity(name = "AnalyticsCallDay")
+	@Table(name = "SAS_AN_CALL_DAY", indexes = {@Index(name = "IDX_SAS_AN_CALL_DAY_DAY", columnList = "DAY_KEY")})
+	@jakarta.persistence.IdClass(CallDay.Key.class)
+	static class CallDay {
+		/** Hibernate's view of the key (rows are written by SQL only). */
+		static class Key implements java.io.Serializable {
+			LocalDate day;
+			String endpoint;
+			String useCase;
+
+			@Override
+			public boolean equals(Object o) {
+				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(endpoint, k.endpoint)
+						&& java.util.Objects.equals(useCase, k.useCase);
+			}
+
+			@Override
+			public int hashCode() {
+				return java.util.Objects.hash(day, endpoint, useCase);
+			}
+		}
+
+		@Id
+		@Column(name = "DAY_KEY")
+		LocalDate day;
+		@Id
+		@Column(name = "ENDPOINT", length = 100)
+		String endpoint;
+		@Id
+		@Column(name = "USE_CASE", length = 16)
+		String useCase;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "CALLS", nullable = false)
+		long calls;
+		@Column(name = "ANSWERED", nullable = false)
+		long answered;
+		@Column(name = "FAILURES", nullable = false)
+		long failures;
+		@Column(name = "TIMEOUTS", nullable = false)
+		long timeouts;
+		@Column(name = "HTTP_ERRORS", nullable = false)
+		long httpErrors;
+		@Column(name = "TLS_ERRORS", nullable = false)
+		long tlsErrors;
+		@Column(name = "NOT_CALLED", nullable = false)
+		long notCalled;
+		@Column(name = "INVALID", nullable = false)
+		long invalid;
+	}
+
+	/**
+	 * A day whose calls are in {@link CallDay}, and the instants it spans ({@code FROM_AT} inclusive, {@code TO_AT}
+	 * exclusive): the evaluations read its per-minute rows no more, whatever the monitoring still keeps.
+	 */
+	@Entity(name = "AnalyticsClosedCallDay")
+	@Table(name = "SAS_AN_CLOSED_CALL_DAY")
+	static class ClosedCallDay {
+		@Id
+		@Column(name = "DAY_KEY")
+		LocalDate day;
+		@Column(name = "FROM_AT", nullable = false)
+		Instant from;
+		@Column(name = "TO_AT", nullable = false)
+		Instant to;
+		@Column(name = "CLOSED_AT", nullable = false)
+		Instant closedAt;
+		@Column(name = "CALL_ROWS", nullable = false)
+		long rows;
+	}
 }

@@ -147,8 +147,8 @@ class MeasureQueries {
 	 */
 	private void defineMonitoring() {
 		Map<String, Dimension> callDims = new LinkedHashMap<>();
-		callDims.put("month", new Dimension("%month(MINUTE_AT)%", null));
-		callDims.put("week", new Dimension("%week(MINUTE_AT)%", null));
+		callDims.put("month", Dimension.of("MONTH_KEY"));
+		callDims.put("week", Dimension.of("WEEK_KEY"));
 		callDims.put("publisher", Dimension.of("ENDPOINT"));
 		callDims.put("use-case", Dimension.of("USE_CASE"));
 		Map<String, String> outcomes = new LinkedHashMap<>();
@@ -160,17 +160,22 @@ class MeasureQueries {
 		outcomes.put("tls-errors", "SUM(TLS_ERRORS)");
 		outcomes.put("not-called", "SUM(NOT_CALLED)");
 		outcomes.put("invalid", "SUM(INVALID)");
+		// the days closed by DayClosing from their daily sums (kept), the others from the monitoring's minutes (kept 2 days)
 		indicators.put("sas-publisher-calls", new Indicator("sas-publisher-calls",
-				(p, pg) -> new Bound("SAS_MONITORING_CALLS WHERE MINUTE_AT >= ? AND MINUTE_AT < ?", new Object[] {p.from(), p.to()}),
+				(p, pg) -> new Bound("(SELECT " + dialect("%month(MINUTE_AT)%", pg) + " AS MONTH_KEY, " + dialect("%week(MINUTE_AT)%", pg)
+						+ " AS WEEK_KEY, ENDPOINT, USE_CASE, " + DayClosing.CALL_COLUMNS + " FROM SAS_MONITORING_CALLS m"
+						+ " WHERE MINUTE_AT >= ? AND MINUTE_AT < ? AND NOT EXISTS (SELECT 1 FROM SAS_AN_CLOSED_CALL_DAY d"
+						+ " WHERE m.MINUTE_AT >= d.FROM_AT AND m.MINUTE_AT < d.TO_AT)"
+						+ " UNION ALL SELECT MONTH_KEY, WEEK_KEY, ENDPOINT, USE_CASE, " + DayClosing.CALL_COLUMNS
+						+ " FROM SAS_AN_CALL_DAY WHERE DAY_KEY >= ? AND DAY_KEY <= ?) calls",
+						new Object[] {p.from(), p.to(), p.start(), p.end()}),
 				callDims, outcomes));
 
 		Map<String, Dimension> alertDims = new LinkedHashMap<>();
 		alertDims.put("month", new Dimension("%month(OPENED_AT)%", null));
 		alertDims.put("week", new Dimension("%week(OPENED_AT)%", null));
-		// the severity of each rule (monitoring.AlertRule): the table keeps the rule, its severity is the rule's
-		alertDims.put("severity", Dimension.of("CASE WHEN RULE_CODE = 'unreachable' THEN 'blocking'"
-				+ " WHEN RULE_CODE IN ('error-rate', 'latency', 'writes-stopped') THEN 'major'"
-				+ " WHEN RULE_CODE IN ('invalid-answers', 'certificate-expiry') THEN 'minor' END"));
+		// stored by the monitoring with each alert (its rule's severity when it opened): one source, the rules
+		alertDims.put("severity", Dimension.of("SEVERITY"));
 		alertDims.put("rule", Dimension.of("RULE_CODE"));
 		alertDims.put("publisher", Dimension.of("ENDPOINT"));
 		alertDims.put("state", Dimension.of("CASE WHEN CLOSED_AT IS NULL THEN 'open' ELSE 'closed' END"));
@@ -228,9 +233,11 @@ class MeasureQueries {
 			case "sas-anomalies" -> "SAS_MONITORING_ALERT";
 			default -> null;
 		};
-		if (table == null) {
-			return true;
-		}
+		return table == null || tableExists(c, table);
+	}
+
+	/** Whether a table of another package is there (its package may be left out of a build or context). */
+	static boolean tableExists(Connection c, String table) throws SQLException {
 		for (String name : List.of(table, table.toLowerCase())) {
 			try (var tables = c.getMetaData().getTables(null, null, name, null)) {
 				if (tables.next()) {

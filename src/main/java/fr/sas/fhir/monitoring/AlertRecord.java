@@ -11,7 +11,8 @@ import java.time.Instant;
 /**
  * The state of one alert (table {@code SAS_MONITORING_ALERT}); the alert people read is its {@code DetectedIssue}.
  * {@code OPEN_KEY} is {@code endpoint|rule} while open and null once closed, and unique: one open alert per endpoint
- * and rule, whichever node evaluates.
+ * and rule, whichever node evaluates. {@code SEVERITY} is the rule's severity, stored so that readers of the table (the
+ * analytics' {@code sas-anomalies}) need not know the rules ({@link AlertSeverities} fills it for alerts stored before).
  */
 @Entity
 @Table(name = "SAS_MONITORING_ALERT", uniqueConstraints = @UniqueConstraint(name = "UQ_SAS_MON_ALERT_OPEN", columnNames = "OPEN_KEY"),
@@ -27,6 +28,10 @@ public class AlertRecord {
 
 	@Column(name = "RULE_CODE", length = 40, nullable = false)
 	private String rule;
+
+	/** The rule's severity when the alert opened ({@link Severity#code()}): read by the analytics' anomaly measure. */
+	@Column(name = "SEVERITY", length = 10)
+	private String severity;
 
 	@Column(name = "OPEN_KEY", length = 160)
 	private String openKey;
@@ -58,6 +63,7 @@ public class AlertRecord {
 		this.issueId = issueId;
 		this.endpoint = endpoint;
 		this.rule = rule.code();
+		this.severity = rule.severity().code();
 		this.openKey = endpoint + "|" + rule.code();
 		this.openedAt = openedAt;
 		this.deadline = deadline;
@@ -98,6 +104,11 @@ public class AlertRecord {
 
 	public Instant getClosedAt() {
 		return closedAt;
+	}
+
+	/** As stored: {@code blocking}, {@code major} or {@code minor}. */
+	public String getSeverity() {
+		return severity;
 	}
 
 	public boolean open() {

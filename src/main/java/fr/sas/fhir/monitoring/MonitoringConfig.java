@@ -37,6 +37,12 @@ public class MonitoringConfig {
 		};
 	}
 
+	/** Alerts stored before their severity was: filled from their rule, whether the monitoring is on or not. */
+	@Bean
+	AlertSeverities monitoringAlertSeverities(JdbcTemplate jdbc) {
+		return new AlertSeverities(jdbc);
+	}
+
 	@Configuration
 	@ConditionalOnProperty(prefix = "sas.monitoring", name = "enabled", havingValue = "true")
 	static class Enabled {

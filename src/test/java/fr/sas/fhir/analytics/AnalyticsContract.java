@@ -290,9 +290,9 @@ abstract class AnalyticsContract {
 		for (String rule : rules.keySet()) {
 			java.sql.Timestamp opened = java.sql.Timestamp.from(now.minusSeconds(120));
 			boolean closed = rule.equals("latency");
-			sql.update("INSERT INTO SAS_MONITORING_ALERT (ISSUE_ID, ENDPOINT, RULE_CODE, OPEN_KEY, OPENED_AT, DEADLINE, CLOSED_AT)"
-							+ " VALUES (?, ?, ?, ?, ?, ?, ?)", "an-" + run + "-" + rule, endpoint, rule, closed ? null : endpoint + "|" + rule,
-					opened, java.sql.Timestamp.from(now.plusSeconds(86_400)), closed ? opened : null);
+			sql.update("INSERT INTO SAS_MONITORING_ALERT (ISSUE_ID, ENDPOINT, RULE_CODE, SEVERITY, OPEN_KEY, OPENED_AT, DEADLINE, CLOSED_AT)"
+							+ " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "an-" + run + "-" + rule, endpoint, rule, rules.get(rule),
+					closed ? null : endpoint + "|" + rule, opened, java.sql.Timestamp.from(now.plusSeconds(86_400)), closed ? opened : null);
 		}
 
 		MeasureReport report = evaluate("sas-publisher-calls", from, to, "publisher,use-case");
@@ -311,6 +311,48 @@ abstract class AnalyticsContract {
 		}
 		MeasureReport mine = evaluate("sas-anomalies", LocalDate.now(PARIS).plusDays(5), LocalDate.now(PARIS).plusDays(6), "publisher");
 		assertThat(stratum(mine, "anomalies", "publisher", endpoint)).as("opened before the period").isZero();
+	}
+
+	@Test
+	void publisherCallsOfAClosedDayAreStillCountedOnceTheMonitoringDropsItsMinutes() {
+		org.springframework.jdbc.core.JdbcTemplate sql = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+		String endpoint = "https://an-" + run + "-closed.example/fhir";
+		LocalDate day = LocalDate.now(PARIS).minusDays(3);
+		java.time.Instant start = day.atStartOfDay(PARIS).toInstant();
+		java.time.Instant next = day.plusDays(1).atStartOfDay(PARIS).toInstant();
+		// the day's first and last minutes, noon, and the next day's first minute (not the day's)
+		List<java.time.Instant> minutes = List.of(start, start.plusSeconds(12 * 3600), next.minusSeconds(60), next);
+		long calls = 0;
+		long timeouts = 0;
+		for (int i = 0; i < minutes.size(); i++) {
+			for (String useCase : List.of("individual", "cpts")) {
+				long made = 20 + i;
+				long late = useCase.equals("cpts") ? i : 0;
+				sql.update("INSERT INTO SAS_MONITORING_CALLS (ID, ENDPOINT, USE_CASE, MINUTE_AT, NODE, CALLS, ANSWERED, FAILURES, TIMEOUTS,"
+								+ " HTTP_ERRORS, TLS_ERRORS, NOT_CALLED, CHECKED, INVALID, WITH_DROPS, EMPTY_ANSWERS, DROPPED, ELAPSED_MS, LATENCIES)"
+								+ " VALUES (?, ?, ?, ?, 'test-node', ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, '0')",
+						endpoint + "|" + useCase + "|" + i, endpoint, useCase, java.sql.Timestamp.from(minutes.get(i)), made, made - late,
+						late, late);
+				if (minutes.get(i).isBefore(next)) {
+					calls += made;
+					timeouts += late;
+				}
+			}
+		}
+		MeasureReport raw = evaluate("sas-publisher-calls", day, day, "publisher,use-case");
+		assertThat(stratum(raw, "calls", "publisher", endpoint)).as("from the minutes").isEqualTo(calls);
+
+		assertThat(dayClosing.closeCallDays()).as("the day, ended, is closed").contains(day, day.plusDays(1))
+				.doesNotContain(LocalDate.now(PARIS));
+		// the monitoring's retention drops the minutes; a late flush of the closed day is not counted twice
+		sql.update("DELETE FROM SAS_MONITORING_CALLS WHERE ENDPOINT = ? AND ID NOT LIKE ?", endpoint, "%|cpts|1");
+		MeasureReport kept = evaluate("sas-publisher-calls", day, day, "publisher,use-case");
+		assertThat(stratum(kept, "calls", "publisher", endpoint)).as("from the daily sums").isEqualTo(calls);
+		assertThat(stratum(kept, "timeouts", "publisher", endpoint)).isEqualTo(timeouts);
+		assertThat(stratum(kept, "answered", "publisher", endpoint)).isEqualTo(calls - timeouts);
+		MeasureReport twoDays = evaluate("sas-publisher-calls", day, day.plusDays(1), "publisher");
+		assertThat(stratum(twoDays, "calls", "publisher", endpoint)).as("with the next day's minute").isEqualTo(calls + 2 * 23);
+		assertThat(dayClosing.closeCallDays()).as("closed once").doesNotContain(day);
 	}
 
 	private static Practitioner regulator(String technical, boolean active) {

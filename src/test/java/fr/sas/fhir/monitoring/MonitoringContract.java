@@ -90,6 +90,14 @@ abstract class MonitoringContract {
 	RuleEvaluation evaluation;
 	@Autowired
 	NoticeRelay relay;
+	@Autowired
+	org.springframework.jdbc.core.JdbcTemplate jdbc;
+	@Autowired
+	AlertSeverities severities;
+
+	String storedSeverity(String issueId) {
+		return jdbc.queryForObject("SELECT SEVERITY FROM SAS_MONITORING_ALERT WHERE ISSUE_ID = ?", String.class, issueId);
+	}
 
 	static void at(Instant when) {
 		TestClock.shift(Duration.between(Instant.now(), when));
@@ -140,6 +148,7 @@ abstract class MonitoringContract {
 						&& e.getCodeFirstRep().getText().contains(standIn.base()));
 			});
 			String id = alerts.get(0).getIdElement().getIdPart();
+			assertThat(storedSeverity(id)).as("the table says the severity, for its readers (analytics)").isEqualTo("blocking");
 
 			standIn.behave(path -> PublisherStandIn.Answer.json(EMPTY_BUNDLE));
 			at(THURSDAY.plusSeconds(300));
@@ -163,6 +172,20 @@ abstract class MonitoringContract {
 					.anyMatch(m -> m.contains("[SAS] blocking alert opened") && m.contains("exploitation@sas.example.fr"))
 					.anyMatch(m -> m.contains("[SAS] blocking alert closed"));
 		}
+	}
+
+	@Test
+	void alertsStoredBeforeTheirSeverityGetTheirRulesSeverity() {
+		String refused = "alert-before-" + UUID.randomUUID();
+		String unknown = "alert-before-" + UUID.randomUUID();
+		java.sql.Timestamp opened = java.sql.Timestamp.from(Instant.now());
+		for (String[] row : List.of(new String[] {refused, "writes-refused"}, new String[] {unknown, "no-such-rule"})) {
+			jdbc.update("INSERT INTO SAS_MONITORING_ALERT (ISSUE_ID, ENDPOINT, RULE_CODE, OPENED_AT, DEADLINE, CLOSED_AT)"
+					+ " VALUES (?, 'before', ?, ?, ?, ?)", row[0], row[1], opened, opened, opened);
+		}
+		severities.afterSingletonsInstantiated(); // what each start does
+		assertThat(storedSeverity(refused)).isEqualTo(AlertRule.WRITES_REFUSED.severity().code()).isEqualTo("major");
+		assertThat(storedSeverity(unknown)).as("a rule this version does not know").isNull();
 	}
 
 	@Test
