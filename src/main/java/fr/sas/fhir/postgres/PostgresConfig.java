@@ -10,20 +10,27 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The PostgreSQL deployment's upkeep: the planner statistics of the server's tables kept current by the server
- * (docs/search.md). Only when the data source is PostgreSQL ({@code spring.datasource.url} {@code jdbc:postgresql:...}).
+ * The PostgreSQL deployment's upkeep: the planner statistics of the server's tables kept current by the server, and
+ * the server's own indexes on HAPI's tables (docs/search.md). Only when the data source is PostgreSQL
+ * ({@code spring.datasource.url} {@code jdbc:postgresql:...}).
  */
 @Configuration
 @EnableConfigurationProperties(StatisticsProperties.class)
-@ConditionalOnProperty(prefix = "sas.postgres.statistics", name = "enabled", matchIfMissing = true)
 @ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('jdbc:postgresql:')")
 public class PostgresConfig {
 
 	/** Named {@code postgresStatistics}: its state shows in {@code /actuator/health} under that name. */
 	@Bean
+	@ConditionalOnProperty(prefix = "sas.postgres.statistics", name = "enabled", matchIfMissing = true)
 	StatisticsKeeper postgresStatistics(DataSource dataSource, StatisticsProperties properties, JobLeases leases, Clock clock) {
 		StatisticsKeeper keeper = new StatisticsKeeper(new TableStatistics(dataSource), properties, leases, clock);
 		keeper.reportAutovacuum();
 		return keeper;
+	}
+
+	@Bean
+	@ConditionalOnProperty(prefix = "sas.postgres", name = "search-indexes", matchIfMissing = true)
+	SearchIndexes postgresSearchIndexes(DataSource dataSource) {
+		return new SearchIndexes(dataSource);
 	}
 }
