@@ -63,30 +63,6 @@ public class CardRebuild implements FhirOperationProvider {
 		}
 	}
 
-	/** What the batch's cards are made of (practitioners, organizations, places), read in one search per type. */
-	private java.util.Map<String, Resource> prefetch(List<Resource> batch) {
-		java.util.Map<String, java.util.Set<String>> idsByType = new java.util.HashMap<>();
-		for (IBaseResource r : batch) {
-			java.util.List<org.hl7.fhir.r4.model.Reference> refs = new java.util.ArrayList<>();
-			if (r instanceof org.hl7.fhir.r4.model.PractitionerRole role) {
-				refs.add(role.getPractitioner());
-				refs.addAll(role.getLocation());
-			} else if (r instanceof org.hl7.fhir.r4.model.HealthcareService service) {
-				refs.add(service.getProvidedBy());
-				refs.addAll(service.getLocation());
-			}
-			for (org.hl7.fhir.r4.model.Reference ref : refs) {
-				var id = ref.getReferenceElement();
-				if (ref.hasReference() && !ref.getReference().startsWith("#") && id.hasResourceType() && id.hasIdPart()) {
-					idsByType.computeIfAbsent(id.getResourceType(), k -> new java.util.LinkedHashSet<>()).add(id.getIdPart());
-				}
-			}
-		}
-		java.util.Map<String, Resource> found = new java.util.HashMap<>();
-		idsByType.forEach((type, ids) -> found.putAll(byId(type, ids)));
-		return found;
-	}
-
 	/** The stored resources of a type with these ids (at most BATCH: under HAPI's cap), by "Type/id". */
 	private java.util.Map<String, Resource> byId(String type, java.util.Collection<String> ids) {
 		java.util.Map<String, Resource> found = new java.util.LinkedHashMap<>();
@@ -115,7 +91,7 @@ public class CardRebuild implements FhirOperationProvider {
 				List<String> slice = ids.subList(from, Math.min(ids.size(), from + BATCH));
 				transactions.withSystemRequest().execute(() -> {
 					List<Resource> batch = new java.util.ArrayList<>(byId(type, slice).values());
-					CardBuilder builder = maintenance.builder(prefetch(batch));
+					CardBuilder builder = maintenance.builder(maintenance.sourcesFor(batch));
 					batch.forEach(r -> maintenance.store(builder.build(r)));
 				});
 			}

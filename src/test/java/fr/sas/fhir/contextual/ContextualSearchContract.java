@@ -359,6 +359,33 @@ abstract class ContextualSearchContract {
 		assertThat(after).isLessThan(0.1).isLessThan(before);
 	}
 
+	@Test
+	void aCardFollowsItsPractitionerWrittenAloneOrInTheSameTransactionAndGoesWithItsRole() {
+		String first = rpps();
+		String second = rpps();
+		String third = rpps();
+		String card = "PractitionerRole/" + id("r6");
+		transaction(List.of(practitioner(id("p6"), first), role("r6", "p6", "Mende", "48000", null, "SM54", "Médecine générale")));
+		assertThat(treatingDoctor(first)).isEqualTo(card);
+		// The practitioner alone: the cards made of it follow.
+		assertThat(fhir().put("/Practitioner/" + id("p6"), practitioner(id("p6"), second)).status()).isEqualTo(200);
+		assertThat(treatingDoctor(second)).isEqualTo(card);
+		assertThat(treatingDoctor(first)).isNull();
+		// The role, then its practitioner, in one transaction: the card is made of what the transaction wrote.
+		transaction(List.of(role("r6", "p6", "Marvejols", "48100", null, "SM54", "Médecine générale"), practitioner(id("p6"), third)));
+		assertThat(treatingDoctor(third)).isEqualTo(card);
+		assertThat(treatingDoctor(second)).isNull();
+		// The role deleted: its card goes.
+		assertThat(fhir().delete("/" + card).status()).isBetween(200, 204);
+		assertThat(treatingDoctor(third)).isNull();
+	}
+
+	/** The card answered as the treating doctor of this RPPS, or null. */
+	private String treatingDoctor(String rpps) {
+		return cards(ok("practitioner=" + rpps + "&inseecode=48095&radius=40")).stream()
+				.filter(c -> c.reason().equals("treating-doctor")).map(Card::card).findFirst().orElse(null);
+	}
+
 	// --- helpers ------------------------------------------------------------------------------------------
 
 	record Card(String card, int rank, String reason, Double distance) {}
@@ -405,9 +432,10 @@ abstract class ContextualSearchContract {
 				.toUnqualifiedVersionless().getValue();
 	}
 
-	/** Only this fixture's cards (other suites share the server), but the twins and the moved card of their own tests. */
+	/** Only this fixture's cards (other suites share the server), but the twins and the moved cards of their own tests. */
 	private List<Card> ours(List<Card> cards) {
-		return cards.stream().filter(c -> c.card().endsWith("-" + s) && !c.card().contains("twin") && !c.card().contains("r5-"))
+		return cards.stream().filter(c -> c.card().endsWith("-" + s) && !c.card().contains("twin") && !c.card().contains("r5-")
+						&& !c.card().contains("r6-"))
 				.toList();
 	}
 
