@@ -3,14 +3,16 @@
 
 Usage: python3 bench/startup.py --data /tmp/sas-data --data-dir /tmp/bench/h2data [--java java]
            [--jvm="-Xmx2g -XX:SharedArchiveFile=app.jsa"] [--jar target/sas-fhir-server.jar] [--requests 1000]
-           [--concurrency 4] [--no-warmup] [--keep]
+           [--concurrency 4] [--no-warmup] [--keep] [--ready-only]
 
 Starts the server (`<java> <jvm options> -jar <jar> --server.port=<free> --sas.data-dir=<data-dir>`) on data
 loaded before (bench/generate.py, bench/load.py), measures the time from the process start to the first 200 of
 /actuator/health/readiness, then sends --requests contextual searches (bench/contextual_load.py's mix) and
 --requests guide searches (queries.json of bench/generate.py, its three shapes in turn) at --concurrency:
 "first" is the first ones after the start; the same mixes are sent twice more and the last run is "warm".
-Prints the p50/p95 of each, then stops the server (SIGTERM, a graceful shutdown) unless --keep.
+Prints the p50/p95 of each, then stops the server (SIGTERM, a graceful shutdown) unless --keep. With the time to
+ready it prints the CPU time the server's process had used by then (user + system, all its threads): on a shared,
+noisy machine the wall time varies with the others' load, the CPU time much less. --ready-only stops there.
 """
 import argparse, json, os, random, shlex, signal, socket, subprocess, sys, time, urllib.parse, urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,13 @@ def ready(port):
             return r.status == 200
     except OSError:
         return False
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of the process, all its threads (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(client, paths, concurrency):
@@ -57,6 +66,7 @@ def main():
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--practitioners", type=int, default=3000, help="--practitioners of bench/generate.py")
     p.add_argument("--keep", action="store_true", help="leave the server running")
+    p.add_argument("--ready-only", action="store_true", help="measure the start only, no search")
     a = p.parse_args()
     queries = json.load(open(os.path.join(a.data, "queries.json")))["queries"]
     guide = [q["url"].replace("|", "%7C").replace(" ", "%20") for q in queries]
@@ -76,7 +86,10 @@ def main():
             if server.poll() is not None:
                 sys.exit(f"the server stopped ({server.returncode}): {log.name}")
             time.sleep(0.1)
-        print(f"ready in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"ready in {time.perf_counter() - started:.1f} s (CPU {cpu_seconds(server.pid):.1f} s;"
+              f" load average {os.getloadavg()[0]:.1f})", flush=True)
+        if a.ready_only:
+            return
         client = Client(f"http://127.0.0.1:{port}/fhir", timeout=300)
         runs = {}
         for run in ("first", "second", "warm"):
