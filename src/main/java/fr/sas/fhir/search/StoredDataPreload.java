@@ -80,14 +80,19 @@ class StoredDataPreload implements CacheWarmer {
 			for (List<EncodedResources.Key> page = page(type, 0); !page.isEmpty() && !stop(deadline);
 					page = page(type, last(page))) {
 				List<Long> actors = page.stream().map(EncodedResources.Key::pid).toList();
-				slots += transactions.withSystemRequest().readOnly().execute(() -> {
+				List<EncodedResources.Key> free = transactions.withSystemRequest().readOnly().execute(() -> {
 					List<ScheduleVersion> versions = queries.schedulesOf(actors, actorPaths).stream()
 							.filter(version -> schedules.add(version.schedule()))
 							.toList();
 					List<SlotRow> rows = versions.isEmpty() ? List.of() : freeSlots.freeSlots(versions, slotPaths, ahead);
-					encodedResources.get(rows.stream().map(SlotRow::key).toList(), request);
-					return rows.size();
+					return rows.stream().map(SlotRow::key).toList();
 				});
+				slots += free.size();
+				// encoded a page at a time: a page of actors may hold any number of slots, and HAPI loads each one whole
+				for (int from = 0; from < free.size() && !stop(deadline); from += PAGE) {
+					List<EncodedResources.Key> some = free.subList(from, Math.min(free.size(), from + PAGE));
+					transactions.withSystemRequest().readOnly().execute(() -> encodedResources.get(some, request));
+				}
 			}
 		}
 		return String.format("%d directory resources, %d schedules and their %d free slots read in %d ms%s", directory,
