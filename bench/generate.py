@@ -2,7 +2,7 @@
 """National-scale SAS data in the guide's shapes, and a query mix with the expected answers.
 
 Usage:
-    python3 bench/generate.py --out /tmp/sas-data [--practitioners 30000] [--seed 7] [--queries 600]
+    python3 bench/generate.py --out /tmp/sas-data [--practitioners 30000] [--seed 7] [--queries 600] [--first 0]
 
 Deterministic for a given seed and anchor (by default the next full hour, UTC). Writes:
   - tx-00000.json ... : FHIR transaction Bundles (reference data first, then slots by 500), to be posted in
@@ -79,8 +79,9 @@ def iso(t):
 
 
 class Generator:
-    def __init__(self, practitioners, seed, anchor):
+    def __init__(self, practitioners, seed, anchor, first=0):
         self.n = practitioners
+        self.first = first           # index of the first practitioner: data sets that do not overlap
         self.rng = random.Random(seed)
         self.anchor = anchor
         self.reference = []          # practitioners, roles, schedules, CPTS and SOS structures
@@ -104,7 +105,8 @@ class Generator:
 
     def build(self):
         cpts_count = max(1, self.n // 200)
-        for c in range(cpts_count):
+        cpts_first = self.first // 200
+        for c in range(cpts_first, cpts_first + cpts_count):
             finess = "1" + str(350_000_000 + c)
             self.reference.append({"resourceType": "Organization", "id": f"cpts-org-{c}",
                                    "meta": {"profile": [SD + "sas-cpts-organization-aggregator"]},
@@ -114,12 +116,13 @@ class Generator:
                                    "meta": {"profile": [SD + "sas-cpts-healthcareservice-aggregator"]},
                                    "providedBy": {"reference": f"Organization/cpts-org-{c}"}})
             self.service_org[f"cpts-hs-{c}"] = f"cpts-org-{c}"
-        for i in range(self.n):
-            self.practitioner(i, cpts_count)
-        for a in range(max(2, self.n // 100)):
+        for i in range(self.first, self.first + self.n):
+            self.practitioner(i, cpts_first, cpts_count)
+        sos_first = self.first // 100
+        for a in range(sos_first, sos_first + max(2, self.n // 100)):
             self.sos_association(a)
 
-    def practitioner(self, i, cpts_count):
+    def practitioner(self, i, cpts_first, cpts_count):
         rng, rpps = self.rng, self.rpps(i)
         pid = f"p-{i}"
         self.reference.append({"resourceType": "Practitioner", "id": pid,
@@ -130,9 +133,9 @@ class Generator:
         services = []
         if cpts:
             self.cpts_rpps.append(rpps)
-            services = [f"cpts-hs-{rng.randrange(cpts_count)}"]
+            services = [f"cpts-hs-{cpts_first + rng.randrange(cpts_count)}"]
             if rng.random() < 0.1:
-                other = f"cpts-hs-{rng.randrange(cpts_count)}"
+                other = f"cpts-hs-{cpts_first + rng.randrange(cpts_count)}"
                 if other not in services:
                     services.append(other)
         self.schedules_of[rpps] = []
@@ -321,10 +324,13 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--queries", type=int, default=600)
     p.add_argument("--anchor", help="ISO instant (UTC); default: the next full hour")
+    p.add_argument("--first", type=int, default=0,
+                   help="index of the first practitioner (CPTS and SOS associations follow): a second data set "
+                        "whose ids and identifiers do not meet the first's, loaded after it into the same server")
     a = p.parse_args()
     anchor = (datetime.fromisoformat(a.anchor.replace("Z", "+00:00")) if a.anchor else
               (datetime.now(timezone.utc) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0))
-    g = Generator(a.practitioners, a.seed, anchor)
+    g = Generator(a.practitioners, a.seed, anchor, a.first)
     g.build()
     os.makedirs(a.out, exist_ok=True)
     for old in glob.glob(os.path.join(a.out, "tx-*.json")):
