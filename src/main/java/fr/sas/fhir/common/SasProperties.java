@@ -87,6 +87,12 @@ public class SasProperties {
 		 * search: lets the benchmark and the tests compare both paths on the same data. Off in production.
 		 */
 		private boolean plainPathHeader = false;
+		/**
+		 * Answer the analyst's sorted page of free slots ({@code Slot?status=free&start=ge..&_sort=start&_count=..})
+		 * from the free-slot index, in O(schedules + page) (package {@code search}); {@code false} leaves it to
+		 * HAPI's generic search, O(matches).
+		 */
+		private boolean sortedFreeSlots = true;
 		/** Most practitioner identifiers in one individual or CPTS search (the platform sends up to 25). */
 		private int maxPractitioners = 25;
 		/** Most SIRET in one SOS Médecins search (the platform sends up to 10). */
@@ -119,6 +125,14 @@ public class SasProperties {
 
 		public void setDedicatedPath(boolean dedicatedPath) {
 			this.dedicatedPath = dedicatedPath;
+		}
+
+		public boolean isSortedFreeSlots() {
+			return sortedFreeSlots;
+		}
+
+		public void setSortedFreeSlots(boolean sortedFreeSlots) {
+			this.sortedFreeSlots = sortedFreeSlots;
 		}
 
 		public boolean isPlainPathHeader() {

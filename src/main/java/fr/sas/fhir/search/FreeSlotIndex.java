@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,6 +112,51 @@ class FreeSlotIndex {
 			return queries.freeSlots(schedules.stream().map(SlotIndexQueries.ScheduleVersion::schedule).toList(),
 					schedulePaths, bounds);
 		}
+		long low = bounds.lowest().toEpochMilli();
+		long high = bounds.highest().toEpochMilli();
+		List<SlotRow> window = new ArrayList<>();
+		for (ScheduleSlots slots : current(schedules, schedulePaths, schedules.size()).values()) {
+			for (int i = firstAtOrAfter(slots.starts(), low); i < slots.starts().length && slots.starts()[i] <= high; i++) {
+				window.add(slots.rows()[i]);
+			}
+		}
+		return SlotIndexQueries.inStartOrder(window);
+	}
+
+	/** A schedule's free slots, sorted by start then resource id: the starts (epoch milliseconds) and the rows. */
+	record Sorted(long[] starts, SlotRow[] rows) {
+
+		/** The index of the first slot starting at or after {@code millis}. */
+		int firstAtOrAfter(long millis) {
+			return FreeSlotIndex.firstAtOrAfter(starts, millis);
+		}
+	}
+
+	/**
+	 * The free slots of each schedule, sorted, or empty when this index is off ({@code sas.search.slot-index-size=0}).
+	 * The lists not kept are read {@code perRead} schedules at a time (one query for their slots, one for the slots'
+	 * references each).
+	 */
+	Optional<List<Sorted>> sortedLists(List<SlotIndexQueries.ScheduleVersion> schedules,
+			Collection<String> schedulePaths, int perRead) {
+		if (!enabled) {
+			return Optional.empty();
+		}
+		List<Sorted> lists = new ArrayList<>();
+		for (ScheduleSlots slots : current(schedules, schedulePaths, perRead).values()) {
+			if (slots.starts().length > 0) {
+				lists.add(new Sorted(slots.starts(), slots.rows()));
+			}
+		}
+		return Optional.of(lists);
+	}
+
+	/**
+	 * The current lists of the schedules: those kept if no write changed them since (the counters read with the
+	 * schedules), the others read from the index tables, {@code perRead} schedules per read.
+	 */
+	private Map<Long, ScheduleSlots> current(List<SlotIndexQueries.ScheduleVersion> schedules,
+			Collection<String> schedulePaths, int perRead) {
 		long everythingBefore = everything.get();
 		Map<Long, ScheduleSlots> found = new HashMap<>();
 		List<SlotIndexQueries.ScheduleVersion> missing = new ArrayList<>();
@@ -125,18 +171,11 @@ class FreeSlotIndex {
 				localBefore.put(schedule.schedule(), counter(schedule.id()).get());
 			}
 		}
-		if (!missing.isEmpty()) {
-			found.putAll(read(missing, localBefore, everythingBefore, schedulePaths));
+		for (int from = 0; from < missing.size(); from += Math.max(1, perRead)) {
+			found.putAll(read(missing.subList(from, Math.min(missing.size(), from + Math.max(1, perRead))), localBefore,
+					everythingBefore, schedulePaths));
 		}
-		long low = bounds.lowest().toEpochMilli();
-		long high = bounds.highest().toEpochMilli();
-		List<SlotRow> window = new ArrayList<>();
-		for (ScheduleSlots slots : found.values()) {
-			for (int i = firstAtOrAfter(slots.starts(), low); i < slots.starts().length && slots.starts()[i] <= high; i++) {
-				window.add(slots.rows()[i]);
-			}
-		}
-		return SlotIndexQueries.inStartOrder(window);
+		return found;
 	}
 
 	/** Whether the schedule's free slots are kept (tests). */
@@ -188,7 +227,7 @@ class FreeSlotIndex {
 		return counter(scheduleId).get() == scheduleBefore && everything.get() == everythingBefore;
 	}
 
-	private static int firstAtOrAfter(long[] starts, long low) {
+	static int firstAtOrAfter(long[] starts, long low) {
 		int lo = 0;
 		int hi = starts.length;
 		while (lo < hi) {

@@ -135,6 +135,25 @@ class SlotIndexQueries {
 	}
 
 	/**
+	 * Every stored Schedule, deleted ones too (a slot's link to its schedule outlives the schedule), each with its FHIR
+	 * id and the shared counters {@link FreeSlotIndex} compares its kept lists with: one query, one row per schedule
+	 * (the sorted page of free slots, {@link SortedFreeSlots}).
+	 */
+	List<ScheduleVersion> everySchedule() {
+		return query(
+				"SELECT r.RES_ID, r.FHIR_ID, COALESCE(c.VERSION, 0),"
+						+ " COALESCE((SELECT a.VERSION FROM SAS_CHANGE_COUNTER a WHERE a.NAME = ?), 0),"
+						+ " CASE WHEN r.RES_DELETED_AT IS NULL THEN r.RES_VER ELSE 0 END"
+						+ " FROM HFJ_RESOURCE r LEFT JOIN SAS_CHANGE_COUNTER c ON c.NAME = CONCAT(?, r.FHIR_ID)"
+						+ " WHERE r.RES_TYPE = 'Schedule'",
+				(c, s) -> {
+					s.setString(1, FreeSlotIndex.ALL_SLOTS);
+					s.setString(2, FreeSlotIndex.counterName(""));
+				},
+				r -> new ScheduleVersion(r.getLong(1), r.getString(2), 0, r.getLong(3), r.getLong(4), r.getLong(5)));
+	}
+
+	/**
 	 * Free slots of the schedules whose start lies in the bounds, ordered by start then id. {@code status=free}
 	 * is matched on the token index exactly as HAPI's {@code status=free} search does (value hash).
 	 */

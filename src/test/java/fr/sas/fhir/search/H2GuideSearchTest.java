@@ -30,6 +30,14 @@ class H2GuideSearchTest extends H2ServerTest {
 		}
 	}
 
+	@Nested
+	class SortedPage extends SortedSlotPageContract {
+		@Override
+		FhirHttp fhir() {
+			return H2GuideSearchTest.this.fhir();
+		}
+	}
+
 	/** The warm-up's first step: the stored data the searches answer with, read into the caches before readiness. */
 	@Nested
 	class Preload {

@@ -14,4 +14,12 @@ class PostgresGuideSearchTest extends PostgresServerTest {
 			return PostgresGuideSearchTest.this.fhir();
 		}
 	}
+
+	@Nested
+	class SortedPage extends SortedSlotPageContract {
+		@Override
+		FhirHttp fhir() {
+			return PostgresGuideSearchTest.this.fhir();
+		}
+	}
 }

@@ -273,6 +273,25 @@ abstract class SecurityContract {
 		assertThat(audit("who=lrm-samu35&status=200")).extracting(e -> e.getSubtypeFirstRep().getCode()).contains("search-type");
 	}
 
+	/**
+	 * search: the analyst's sorted page of free slots, answered around HAPI's SQL (SortedSlotPageInterceptor), is
+	 * refused to whoever HAPI's search would refuse, and audited as HAPI's is.
+	 */
+	@Test
+	void theAnalystsSortedPageOfFreeSlotsKeepsTheRoleMatrix() {
+		String page = "/Slot?status=free&start=ge" + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+				+ "&_sort=start&_count=1";
+		Response analysts = analyst().get(page);
+		expect(analysts, 200);
+		assertThat(analysts.bundle().getTotal()).isPositive();
+		assertThat(analysts.bundle().getLink("next").getUrl()).as("the fast path's paging").contains("_offset=1");
+		expect(publisherA().get(page), 200);
+		expect(server().anonymous().get(page), 401);
+		expect(server().bearer(SecuredServer.TOKENS.token("810000000001", "INFIRMIER")).get(page), 401);
+		assertThat(audit("who=810000000002&status=200")).extracting(e -> e.getEntityFirstRep().getDescription())
+				.anyMatch(what -> what != null && what.contains("_sort=start"));
+	}
+
 	/** analytics: the indicators are the analysts' and the administrators'; their evaluations are audited. */
 	@Test
 	void onlyAnalystsAndAdministratorsEvaluateTheIndicators() {

@@ -1,0 +1,124 @@
+package fr.sas.fhir.search;
+
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import org.springframework.stereotype.Component;
+
+/**
+ * The analyst's sorted page of free slots ({@link SortedSlotPageRequest}) from {@link FreeSlotIndex}, in
+ * O(schedules + page · log schedules) whatever the number of matches, where HAPI's SQL joins, sorts and counts every
+ * match (docs/search.md). One query finds every schedule with its change counters; each schedule's free slots,
+ * sorted by start, come from the index (read once, then kept current across writes and nodes); the total is the sum
+ * over the schedules of the window's size in each list (two binary searches); the page is the merge of the lists
+ * from the window's start (a heap of one cursor per schedule), by start then resource id. The entries are the
+ * stored versions as HAPI's loader and encoder give them ({@link EncodedResources}).
+ *
+ * <p>Matches exactly what HAPI's {@code status=free&start=...} matches: a slot is in a schedule's list when its
+ * {@code status} token is {@code free} (the same value hash HAPI's search uses), it has a {@code start} row and is
+ * not deleted, and it links to the schedule through {@code Slot.schedule}; every stored Slot does (HAPI's referential
+ * integrity, on by default and kept here, refuses a slot whose schedule is not stored), and every Schedule is listed,
+ * deleted ones included. Ties at one start are ordered by resource id here, in no stated order by HAPI.
+ */
+@Component
+class SortedFreeSlots {
+
+	/** Schedules whose lists are read per query when not kept (their slots' ids travel as one array). */
+	private static final int SCHEDULES_PER_READ = 500;
+
+	/** One page: the slots' stored forms in order, the total of matches. */
+	record Page(List<EncodedResources.Encoded> slots, long total) {}
+
+	private final SlotIndexQueries queries;
+	private final FreeSlotIndex freeSlots;
+	private final EncodedResources encodedResources;
+	private final ISearchParamRegistry searchParams;
+	private final IHapiTransactionService transactions;
+
+	SortedFreeSlots(SlotIndexQueries queries, FreeSlotIndex freeSlots, EncodedResources encodedResources,
+			ISearchParamRegistry searchParams, IHapiTransactionService transactions) {
+		this.queries = queries;
+		this.freeSlots = freeSlots;
+		this.encodedResources = encodedResources;
+		this.searchParams = searchParams;
+		this.transactions = transactions;
+	}
+
+	/** The page, or empty when the free-slot index is off (HAPI's search then answers). */
+	Optional<Page> page(SortedSlotPageRequest search, int pageSize, RequestDetails request) {
+		return transactions.withRequest(request).readOnly().execute(() -> run(search, pageSize, request));
+	}
+
+	private Optional<Page> run(SortedSlotPageRequest search, int pageSize, RequestDetails request) {
+		List<String> slotPaths = GuideSearchExecutor.paths(searchParams, "Slot", "schedule");
+		Optional<List<FreeSlotIndex.Sorted>> lists =
+				freeSlots.sortedLists(queries.everySchedule(), slotPaths, SCHEDULES_PER_READ);
+		if (lists.isEmpty()) {
+			return Optional.empty();
+		}
+		long total = 0;
+		PriorityQueue<Cursor> heap = new PriorityQueue<>();
+		for (FreeSlotIndex.Sorted list : lists.get()) {
+			int from = list.firstAtOrAfter(search.lowest());
+			int to = search.highest() == Long.MAX_VALUE ? list.starts().length : list.firstAtOrAfter(search.highest() + 1);
+			if (from < to) {
+				total += to - from;
+				heap.add(new Cursor(list, from, to));
+			}
+		}
+		List<EncodedResources.Key> keys = new ArrayList<>(pageSize);
+		long wanted = (long) search.offset() + pageSize;
+		for (long taken = 0; taken < wanted && !heap.isEmpty(); taken++) {
+			Cursor cursor = heap.poll();
+			if (taken >= search.offset()) {
+				keys.add(cursor.row().key());
+			}
+			if (cursor.next()) {
+				heap.add(cursor);
+			}
+		}
+		Map<Long, EncodedResources.Encoded> encoded = keys.isEmpty() ? Map.of() : encodedResources.get(keys, request);
+		List<EncodedResources.Encoded> slots = new ArrayList<>(keys.size());
+		for (EncodedResources.Key key : keys) {
+			EncodedResources.Encoded slot = encoded.get(key.pid());
+			if (slot != null) {
+				slots.add(slot);
+			}
+		}
+		return Optional.of(new Page(slots, total));
+	}
+
+	/** A position in one schedule's sorted list, ordered by the slot it points at (start, then resource id). */
+	private static final class Cursor implements Comparable<Cursor> {
+
+		private final FreeSlotIndex.Sorted list;
+		private final int to;
+		private int at;
+
+		Cursor(FreeSlotIndex.Sorted list, int from, int to) {
+			this.list = list;
+			this.at = from;
+			this.to = to;
+		}
+
+		SlotRow row() {
+			return list.rows()[at];
+		}
+
+		boolean next() {
+			return ++at < to;
+		}
+
+		@Override
+		public int compareTo(Cursor other) {
+			int byStart = Long.compare(list.starts()[at], other.list.starts()[other.at]);
+			return byStart != 0 ? byStart : Long.compare(row().slot(), other.row().slot());
+		}
+	}
+}
