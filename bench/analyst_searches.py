@@ -9,7 +9,8 @@ Usage:
 copies=N-1, which stores each slot again under other ids, same schedule, same times): the slot figures are
 multiplied by it. The searches are sent as an analyst's tool sends them (raw `|`). Each is run once to check its
 answer (Bundle.total, the first page's order and content), then --runs times; prints p50/p95/max in ms per search
-and exits 1 if an answer was wrong.
+and exits 1 if an answer was wrong. --hapi sends every search to HAPI's generic search (header X-Sas-Search-Path: hapi,
+honoured with sas.search.plain-path-header=true), to compare it with the server's fast paths in alternated rounds.
 """
 import argparse, collections, glob, json, os, statistics, sys, time, urllib.request
 from datetime import datetime, timedelta, timezone
@@ -133,8 +134,11 @@ def searches(data, copies):
     ]
 
 
+HEADERS = {"Accept": "application/fhir+json"}
+
+
 def get(base, query):
-    req = urllib.request.Request(base.rstrip("/") + "/" + query, headers={"Accept": "application/fhir+json"})
+    req = urllib.request.Request(base.rstrip("/") + "/" + query, headers=HEADERS)
     started = time.perf_counter()
     with urllib.request.urlopen(req, timeout=600) as r:
         body = json.loads(r.read())
@@ -148,7 +152,12 @@ def main():
     a.add_argument("--runs", type=int, default=5)
     a.add_argument("--copies", type=int, default=1)
     a.add_argument("--only", help="comma-separated names")
+    a.add_argument("--hapi", action="store_true",
+                   help="send X-Sas-Search-Path: hapi (HAPI's generic search for every search; the server needs"
+                        " sas.search.plain-path-header=true)")
     args = a.parse_args()
+    if args.hapi:
+        HEADERS["X-Sas-Search-Path"] = "hapi"
     data = Data(args.data)
     print(f"{len(data.slots)} generated slots, stored {args.copies} time(s) each")
     wrong = 0
