@@ -178,6 +178,18 @@ class FreeSlotIndex {
 		return found;
 	}
 
+	/** How many of the schedules have no current list kept (each would be read by the next search naming it). */
+	int notKept(List<SlotIndexQueries.ScheduleVersion> schedules) {
+		int missing = 0;
+		for (SlotIndexQueries.ScheduleVersion schedule : schedules) {
+			ScheduleSlots slots = bySchedule.getIfPresent(schedule.schedule());
+			if (slots == null || !slots.isCurrent(schedule)) {
+				missing++;
+			}
+		}
+		return missing;
+	}
+
 	/** Whether the schedule's free slots are kept (tests). */
 	boolean keeps(String scheduleId) {
 		Long schedule = keptSchedules.get(scheduleId);

@@ -31,6 +31,12 @@ class SortedFreeSlots {
 
 	/** Schedules whose lists are read per query when not kept (their slots' ids travel as one array). */
 	private static final int SCHEDULES_PER_READ = 500;
+	/**
+	 * More schedules than this without a current list (after a start, before the preload read them; after a bulk
+	 * write): HAPI's search answers, O(matches), while the lists are read in the background, instead of this search
+	 * reading them all (31.8 s for 2 M slots, where HAPI's takes 6-9 s).
+	 */
+	static final int COLD_SCHEDULES = 2_000;
 
 	/** One page: the slots' stored forms in order, the total of matches. */
 	record Page(List<EncodedResources.Encoded> slots, long total) {}
@@ -40,6 +46,13 @@ class SortedFreeSlots {
 	private final EncodedResources encodedResources;
 	private final ISearchParamRegistry searchParams;
 	private final IHapiTransactionService transactions;
+	private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> filling =
+			new java.util.concurrent.atomic.AtomicReference<>(java.util.concurrent.CompletableFuture.completedFuture(null));
+	private volatile int coldSchedules = COLD_SCHEDULES;
+	/** When the last background read ended: a store whose free slots exceed the index is not read again at once. */
+	private volatile long lastFilled = System.nanoTime() - REFILL_AFTER.toNanos();
+	private static final java.time.Duration REFILL_AFTER = java.time.Duration.ofMinutes(1);
+	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SortedFreeSlots.class);
 
 	SortedFreeSlots(SlotIndexQueries queries, FreeSlotIndex freeSlots, EncodedResources encodedResources,
 			ISearchParamRegistry searchParams, IHapiTransactionService transactions) {
@@ -50,15 +63,32 @@ class SortedFreeSlots {
 		this.transactions = transactions;
 	}
 
-	/** The page, or empty when the free-slot index is off (HAPI's search then answers). */
+	/** The lists' reading in the background, if one is under way (tests). */
+	java.util.concurrent.CompletableFuture<Void> filling() {
+		return filling.get();
+	}
+
+	/** Sets how many schedules without a current list send a search to HAPI meanwhile (tests). */
+	void coldSchedules(int schedules) {
+		this.coldSchedules = schedules;
+	}
+
+	/**
+	 * The page, or empty when HAPI's search is to answer: the free-slot index off, or too many lists to read first
+	 * ({@link #COLD_SCHEDULES}), which are then read in the background.
+	 */
 	Optional<Page> page(SortedSlotPageRequest search, int pageSize, RequestDetails request) {
 		return transactions.withRequest(request).readOnly().execute(() -> run(search, pageSize, request));
 	}
 
 	private Optional<Page> run(SortedSlotPageRequest search, int pageSize, RequestDetails request) {
 		List<String> slotPaths = GuideSearchExecutor.paths(searchParams, "Slot", "schedule");
-		Optional<List<FreeSlotIndex.Sorted>> lists =
-				freeSlots.sortedLists(queries.everySchedule(), slotPaths, SCHEDULES_PER_READ);
+		List<SlotIndexQueries.ScheduleVersion> schedules = queries.everySchedule();
+		if (freeSlots.notKept(schedules) > coldSchedules) {
+			fillInBackground(slotPaths);
+			return Optional.empty();
+		}
+		Optional<List<FreeSlotIndex.Sorted>> lists = freeSlots.sortedLists(schedules, slotPaths, SCHEDULES_PER_READ);
 		if (lists.isEmpty()) {
 			return Optional.empty();
 		}
@@ -92,6 +122,35 @@ class SortedFreeSlots {
 			}
 		}
 		return Optional.of(new Page(slots, total));
+	}
+
+	/** Reads every schedule's list into the index, once at a time, on a thread of its own. */
+	private void fillInBackground(List<String> slotPaths) {
+		java.util.concurrent.CompletableFuture<Void> current = filling.get();
+		if (!current.isDone() || System.nanoTime() - lastFilled < REFILL_AFTER.toNanos()) {
+			return;
+		}
+		java.util.concurrent.CompletableFuture<Void> next = new java.util.concurrent.CompletableFuture<>();
+		if (!filling.compareAndSet(current, next)) {
+			return;
+		}
+		Thread reader = new Thread(() -> {
+			long started = System.nanoTime();
+			try {
+				transactions.withSystemRequest().readOnly().execute(
+						() -> freeSlots.sortedLists(queries.everySchedule(), slotPaths, SCHEDULES_PER_READ));
+				LOG.info("Sorted free slots: every schedule's list read in {} ms",
+						java.time.Duration.ofNanos(System.nanoTime() - started).toMillis());
+				next.complete(null);
+			} catch (RuntimeException e) {
+				LOG.warn("Sorted free slots: the lists could not be read in the background: {}", e.toString());
+				next.completeExceptionally(e);
+			} finally {
+				lastFilled = System.nanoTime();
+			}
+		}, "sorted-free-slots-fill");
+		reader.setDaemon(true);
+		reader.start();
 	}
 
 	/** A position in one schedule's sorted list, ordered by the slot it points at (start, then resource id). */

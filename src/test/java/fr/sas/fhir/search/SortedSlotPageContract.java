@@ -33,6 +33,9 @@ abstract class SortedSlotPageContract {
 
 	abstract FhirHttp fhir();
 
+	@org.springframework.beans.factory.annotation.Autowired
+	SortedFreeSlots sortedFreeSlots;
+
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 	private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 	private final Random random = new Random();
@@ -140,6 +143,29 @@ abstract class SortedSlotPageContract {
 		book("d0-" + s, base.plusHours(5).plusMinutes(2));
 		fhir().delete("/Schedule/sd-" + s);
 		assertThat(ids(compare(url))).containsExactly("w3-" + s, "w4-" + s);
+	}
+
+	@Test
+	void withTooManyListsToReadHapiAnswersWhileTheyAreReadInTheBackground() {
+		String url = "/Slot?status=free&start=ge" + base.plusHours(9).format(SECONDS) + "&start=lt"
+				+ base.plusHours(10).format(SECONDS) + "&_sort=start&_count=1";
+		// a schedule just written: its list is not kept
+		assertThat(fhir().putAll(List.of(practitionerRole("sr5-" + s, "sp-" + s), practitionerSchedule("se-" + s, "sp-" + s, "sr5-" + s),
+				slot("c0-" + s, "se-" + s, base.plusHours(9), 10), slot("c1-" + s, "se-" + s, base.plusHours(9).plusMinutes(10), 10)))
+				.status()).isEqualTo(200);
+		sortedFreeSlots.coldSchedules(0);
+		try {
+			Bundle cold = ok(url);
+			assertThat(cold.getLink("next").getUrl()).as("HAPI's answer").contains("_getpages");
+			assertThat(cold.getTotal()).isEqualTo(2);
+			sortedFreeSlots.filling().join();
+			Bundle warm = ok(url);
+			assertThat(warm.getLink("next").getUrl()).as("the fast path's, once the lists are read").contains("_offset=1");
+			assertThat(ids(warm)).containsExactly("c0-" + s);
+			assertThat(warm.getTotal()).isEqualTo(2);
+		} finally {
+			sortedFreeSlots.coldSchedules(SortedFreeSlots.COLD_SCHEDULES);
+		}
 	}
 
 	@Test
