@@ -3,12 +3,9 @@ package fr.sas.fhir.search;
 import fr.sas.fhir.common.GuideSearchRequest;
 
 import ca.uhn.fhir.interceptor.api.Hook;
-import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.context.api.BundleInclusionRule;
-import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
-import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import fr.sas.fhir.common.EncodedAnswers;
 import java.util.ArrayList;
 import ca.uhn.fhir.model.api.Include;
@@ -16,10 +13,8 @@ import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.api.BundleLinks;
 import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.interceptor.ServerInterceptorUtil;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import fr.sas.fhir.common.SasProperties;
 import jakarta.servlet.http.HttpServletRequest;
@@ -51,16 +46,14 @@ public class GuideSearchInterceptor {
 	public static final String PATH_HEADER = "X-Sas-Search-Path";
 
 	private final GuideSearchExecutor executor;
-	private final EncodedResources encodedResources;
-	private final IInterceptorBroadcaster storageInterceptors;
+	private final SearchAnswerWriter writer;
 	private final SasProperties properties;
 	private final Clock clock;
 
-	GuideSearchInterceptor(GuideSearchExecutor executor, EncodedResources encodedResources,
-			IInterceptorBroadcaster storageInterceptors, SasProperties properties, Clock clock) {
+	GuideSearchInterceptor(GuideSearchExecutor executor, SearchAnswerWriter writer, SasProperties properties,
+			Clock clock) {
 		this.executor = executor;
-		this.encodedResources = encodedResources;
-		this.storageInterceptors = storageInterceptors;
+		this.writer = writer;
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -82,49 +75,18 @@ public class GuideSearchInterceptor {
 
 	private boolean answer(GuideSearchRequest search, RequestDetails request, HttpServletRequest httpRequest,
 			HttpServletResponse httpResponse) throws IOException {
-		IInterceptorBroadcaster broadcaster = request.getInterceptorBroadcaster();
 		EncodedAnswers.preHandled(request);
 		// The guide's Bundle profiles allow one link (self): without _count every match comes in one page, up to
 		// the largest page (the platform asks for _count=1000 anyway).
 		int pageSize = search.count() != null ? search.count() : properties.getFhir().getMaxPageSize();
 		GuideSearchExecutor.Page page = executor.execute(search, request, pageSize);
 		String profile = SearchBundleProfiles.of(search.shape(), page.entries());
-
-		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
-		if (EncodedAnswers.compactJson(request, storageInterceptors, encoding)) {
-			Bundle envelope = bundle(search, request, page, List.of(), pageSize, profile);
-			// Only hooks that leave search answers alone are registered here (headers, such as the warnings'): they
-			// see the envelope, the entries are written from their encoded form.
-			if (!EncodedAnswers.outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
-				return false;
-			}
-			String base = request.getFhirServerBase().endsWith("/") ? request.getFhirServerBase() : request.getFhirServerBase() + "/";
-			List<EncodedAnswers.Entry> entries = new ArrayList<>(page.entries().size());
-			for (GuideSearchExecutor.Entry entry : page.entries()) {
-				entries.add(new EncodedAnswers.Entry(base + entry.resource().type() + "/" + entry.resource().id(),
-						entry.resource().json(), entry.match() ? EncodedAnswers.MATCH : EncodedAnswers.INCLUDE));
-			}
-			EncodedAnswers.write(request.getFhirContext(), envelope, entries, encoding.getResourceContentType(),
-					request.isRespondGzip(), httpResponse);
-			return false;
-		}
-
-		List<IBaseResource> resources = new ArrayList<>(page.entries().size());
+		List<SearchAnswerWriter.Entry> entries = new ArrayList<>(page.entries().size());
 		for (GuideSearchExecutor.Entry entry : page.entries()) {
-			IBaseResource resource = encodedResources.parse(entry.resource());
-			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource,
-					entry.match() ? BundleEntrySearchModeEnum.MATCH : BundleEntrySearchModeEnum.INCLUDE);
-			resources.add(resource);
+			entries.add(new SearchAnswerWriter.Entry(entry.resource(), entry.match()));
 		}
-		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(resources, request, broadcaster);
-		Bundle bundle = bundle(search, request, page, shown, pageSize, profile);
-		ResponseDetails response = new ResponseDetails(200, bundle);
-		if (!EncodedAnswers.outgoingResponse(request, response, httpRequest, httpResponse)) {
-			return false;
-		}
-		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
-				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false,
-				request.isRespondGzip(), request);
+		writer.write(entries, resources -> bundle(search, request, page, resources, pageSize, profile), request,
+				httpRequest, httpResponse);
 		return false;
 	}
 

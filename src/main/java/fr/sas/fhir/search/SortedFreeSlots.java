@@ -4,11 +4,16 @@ import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,6 +36,9 @@ class SortedFreeSlots {
 
 	/** Schedules whose lists are read per query when not kept (their slots' ids travel as one array). */
 	private static final int SCHEDULES_PER_READ = 500;
+	/** A store whose free slots exceed the index is not read again in the background sooner than this. */
+	private static final Duration REFILL_AFTER = Duration.ofMinutes(1);
+	private static final Logger LOG = LoggerFactory.getLogger(SortedFreeSlots.class);
 	/**
 	 * More schedules than this without a current list (after a start, before the preload read them; after a bulk
 	 * write): HAPI's search answers, O(matches), while the lists are read in the background, instead of this search
@@ -46,13 +54,11 @@ class SortedFreeSlots {
 	private final EncodedResources encodedResources;
 	private final ISearchParamRegistry searchParams;
 	private final IHapiTransactionService transactions;
-	private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> filling =
-			new java.util.concurrent.atomic.AtomicReference<>(java.util.concurrent.CompletableFuture.completedFuture(null));
+	private final AtomicReference<CompletableFuture<Void>> filling =
+			new AtomicReference<>(CompletableFuture.completedFuture(null));
 	private volatile int coldSchedules = COLD_SCHEDULES;
 	/** When the last background read ended: a store whose free slots exceed the index is not read again at once. */
 	private volatile long lastFilled = System.nanoTime() - REFILL_AFTER.toNanos();
-	private static final java.time.Duration REFILL_AFTER = java.time.Duration.ofMinutes(1);
-	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SortedFreeSlots.class);
 
 	SortedFreeSlots(SlotIndexQueries queries, FreeSlotIndex freeSlots, EncodedResources encodedResources,
 			ISearchParamRegistry searchParams, IHapiTransactionService transactions) {
@@ -64,7 +70,7 @@ class SortedFreeSlots {
 	}
 
 	/** The lists' reading in the background, if one is under way (tests). */
-	java.util.concurrent.CompletableFuture<Void> filling() {
+	CompletableFuture<Void> filling() {
 		return filling.get();
 	}
 
@@ -126,11 +132,11 @@ class SortedFreeSlots {
 
 	/** Reads every schedule's list into the index, once at a time, on a thread of its own. */
 	private void fillInBackground(List<String> slotPaths) {
-		java.util.concurrent.CompletableFuture<Void> current = filling.get();
+		CompletableFuture<Void> current = filling.get();
 		if (!current.isDone() || System.nanoTime() - lastFilled < REFILL_AFTER.toNanos()) {
 			return;
 		}
-		java.util.concurrent.CompletableFuture<Void> next = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Void> next = new CompletableFuture<>();
 		if (!filling.compareAndSet(current, next)) {
 			return;
 		}
@@ -140,7 +146,7 @@ class SortedFreeSlots {
 				transactions.withSystemRequest().readOnly().execute(
 						() -> freeSlots.sortedLists(queries.everySchedule(), slotPaths, SCHEDULES_PER_READ));
 				LOG.info("Sorted free slots: every schedule's list read in {} ms",
-						java.time.Duration.ofNanos(System.nanoTime() - started).toMillis());
+						Duration.ofNanos(System.nanoTime() - started).toMillis());
 				next.complete(null);
 			} catch (RuntimeException e) {
 				LOG.warn("Sorted free slots: the lists could not be read in the background: {}", e.toString());

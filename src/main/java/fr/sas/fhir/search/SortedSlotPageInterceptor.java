@@ -2,18 +2,13 @@ package fr.sas.fhir.search;
 
 import ca.uhn.fhir.context.api.BundleInclusionRule;
 import ca.uhn.fhir.interceptor.api.Hook;
-import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
-import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.api.BundleLinks;
 import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
-import ca.uhn.fhir.rest.server.interceptor.ServerInterceptorUtil;
 import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.GuideSearchRequest;
 import fr.sas.fhir.common.SasProperties;
@@ -45,16 +40,13 @@ import org.springframework.stereotype.Component;
 public class SortedSlotPageInterceptor {
 
 	private final SortedFreeSlots slots;
-	private final EncodedResources encodedResources;
-	private final IInterceptorBroadcaster storageInterceptors;
+	private final SearchAnswerWriter writer;
 	private final SasProperties properties;
 	private final Clock clock;
 
-	SortedSlotPageInterceptor(SortedFreeSlots slots, EncodedResources encodedResources,
-			IInterceptorBroadcaster storageInterceptors, SasProperties properties, Clock clock) {
+	SortedSlotPageInterceptor(SortedFreeSlots slots, SearchAnswerWriter writer, SasProperties properties, Clock clock) {
 		this.slots = slots;
-		this.encodedResources = encodedResources;
-		this.storageInterceptors = storageInterceptors;
+		this.writer = writer;
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -89,36 +81,12 @@ public class SortedSlotPageInterceptor {
 
 	private void answer(SortedSlotPageRequest search, SortedFreeSlots.Page page, int pageSize, RequestDetails request,
 			HttpServletRequest httpRequest, HttpServletResponse httpResponse) throws IOException {
-		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
-		if (EncodedAnswers.compactJson(request, storageInterceptors, encoding)) {
-			Bundle envelope = bundle(search, page, List.of(), pageSize, request);
-			if (!EncodedAnswers.outgoingResponse(request, new ResponseDetails(200, envelope), httpRequest, httpResponse)) {
-				return;
-			}
-			String base = request.getFhirServerBase().endsWith("/") ? request.getFhirServerBase() : request.getFhirServerBase() + "/";
-			List<EncodedAnswers.Entry> entries = new ArrayList<>(page.slots().size());
-			for (EncodedResources.Encoded slot : page.slots()) {
-				entries.add(new EncodedAnswers.Entry(base + slot.type() + "/" + slot.id(), slot.json(), EncodedAnswers.MATCH));
-			}
-			EncodedAnswers.write(request.getFhirContext(), envelope, entries, encoding.getResourceContentType(),
-					request.isRespondGzip(), httpResponse);
-			return;
-		}
-		List<IBaseResource> resources = new ArrayList<>(page.slots().size());
+		List<SearchAnswerWriter.Entry> entries = new ArrayList<>(page.slots().size());
 		for (EncodedResources.Encoded slot : page.slots()) {
-			IBaseResource resource = encodedResources.parse(slot);
-			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
-			resources.add(resource);
+			entries.add(new SearchAnswerWriter.Entry(slot, true));
 		}
-		List<IBaseResource> shown = ServerInterceptorUtil.fireStoragePreshowResource(resources, request,
-				request.getInterceptorBroadcaster());
-		ResponseDetails response = new ResponseDetails(200, bundle(search, page, shown, pageSize, request));
-		if (!EncodedAnswers.outgoingResponse(request, response, httpRequest, httpResponse)) {
-			return;
-		}
-		RestfulServerUtils.streamResponseAsResource(request.getServer(), response.getResponseResource(),
-				RestfulServerUtils.determineSummaryMode(request), response.getResponseCode(), false,
-				request.isRespondGzip(), request);
+		writer.write(entries, resources -> bundle(search, page, resources, pageSize, request), request, httpRequest,
+				httpResponse);
 	}
 
 	private Bundle bundle(SortedSlotPageRequest search, SortedFreeSlots.Page page, List<IBaseResource> resources,
