@@ -2,6 +2,8 @@ package fr.sas.fhir.analytics;
 
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import fr.sas.fhir.common.JobLeases;
 import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -35,6 +37,7 @@ public class AnalyticsConfig {
 			unit.addManagedClassName(FactTables.Account.class.getName());
 			unit.addManagedClassName(FactTables.CallDay.class.getName());
 			unit.addManagedClassName(FactTables.ClosedCallDay.class.getName());
+			unit.addManagedClassName(FactTables.Backfill.class.getName());
 		};
 	}
 
@@ -68,9 +71,15 @@ public class AnalyticsConfig {
 	}
 
 	@Bean
+	FactsBackfill factsBackfill(SlotFacts slotFacts, SearchBuilderFactory<JpaPid> searchBuilders, Clock clock,
+			Calendar analyticsCalendar, AnalyticsProperties properties, PlatformTransactionManager transactions) {
+		return new FactsBackfill(slotFacts, searchBuilders, clock, analyticsCalendar, properties, transactions);
+	}
+
+	@Bean
 	DayClosing dayClosing(JobLeases leases, Clock clock, Calendar analyticsCalendar, AnalyticsProperties properties,
-			PlatformTransactionManager transactions) {
-		return new DayClosing(leases, clock, analyticsCalendar, properties, transactions);
+			PlatformTransactionManager transactions, FactsBackfill factsBackfill) {
+		return new DayClosing(leases, clock, analyticsCalendar, properties, transactions, factsBackfill);
 	}
 
 	@Bean

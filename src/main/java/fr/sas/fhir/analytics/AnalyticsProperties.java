@@ -25,10 +25,34 @@ public class AnalyticsProperties {
 	/** First fold after start. */
 	private Duration foldInitialDelay = Duration.ofMinutes(1);
 
+	/**
+	 * Derive the facts of the slots, appointments and regulator accounts stored before the facts were written
+	 * (analytics turned on over an existing database, an upgrade), once, at the day closing's first turn.
+	 */
+	private boolean backfill = true;
+	/** Resources read per back-fill transaction. */
+	private int backfillBatch = 500;
+
 	/** HAPI's bulk data {@code $export} on the FHIR endpoint. */
 	private boolean bulkExport = true;
 	/** How long an export's files are kept (HAPI deletes them after; whole hours, at least 1). */
 	private Duration exportRetention = Duration.ofHours(2);
+
+	public boolean isBackfill() {
+		return backfill;
+	}
+
+	public void setBackfill(boolean backfill) {
+		this.backfill = backfill;
+	}
+
+	public int getBackfillBatch() {
+		return backfillBatch;
+	}
+
+	public void setBackfillBatch(int backfillBatch) {
+		this.backfillBatch = backfillBatch;
+	}
 
 	public boolean isBulkExport() {
 		return bulkExport;

@@ -25,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code SAS_AN_SLOT_DAY}: per practitioner or structure and per dimension, counts and minutes), marks the day
  * closed and drops its facts, in one transaction. The housekeeping deletes slots 7 days after they end; the
  * aggregate is written the hour after midnight, and a day missed (every node down) is closed at the next turn, as
- * long as its facts are there: a slot's fact is not deleted with it once its day has begun.
+ * long as its facts are there: a slot's fact is not deleted with it once its day has begun. Its first turn on a
+ * database whose facts were never back-filled runs the back-fill first ({@link FactsBackfill}), under the same lease.
  */
 class DayClosing {
 
@@ -37,12 +38,15 @@ class DayClosing {
 	private final Calendar calendar;
 	private final Duration lease;
 	private final TransactionTemplate transaction;
+	private final FactsBackfill backfill;
 
 	@PersistenceContext
 	private EntityManager entityManager;
 
-	DayClosing(JobLeases leases, Clock clock, Calendar calendar, AnalyticsProperties properties, PlatformTransactionManager transactions) {
+	DayClosing(JobLeases leases, Clock clock, Calendar calendar, AnalyticsProperties properties, PlatformTransactionManager transactions,
+			FactsBackfill backfill) {
 		this.leases = leases;
+		this.backfill = backfill;
 		this.clock = clock;
 		this.calendar = calendar;
 		this.lease = properties.getCloseInterval();
@@ -52,6 +56,10 @@ class DayClosing {
 	@Scheduled(initialDelayString = "${sas.analytics.close-initial-delay:PT2M}", fixedDelayString = "${sas.analytics.close-interval:PT1H}")
 	public void run() {
 		if (!leases.runAlone(LEASE, lease, () -> {
+			// the facts of what was stored before them first: a day closed before its slots are back-filled would miss them
+			if (!backfill.backfill(() -> leases.acquire(LEASE, lease)).done()) {
+				return;
+			}
 			closeEndedDays();
 			closeCallDays();
 		})) {

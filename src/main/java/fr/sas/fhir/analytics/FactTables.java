@@ -337,4 +337,24 @@ final class FactTables {
 		@Column(name = "CALL_ROWS", nullable = false)
 		long rows;
 	}
+
+	/**
+	 * The back-fill of the facts ({@link FactsBackfill}), per step (Slot, Appointment, Practitioner): the last resource
+	 * (HAPI's {@code RES_ID}) whose fact was derived, the facts added, and when the step was done.
+	 */
+	@Entity(name = "AnalyticsBackfill")
+	@Table(name = "SAS_AN_BACKFILL")
+	static class Backfill {
+		@Id
+		@Column(name = "STEP", length = 20)
+		String step;
+		@Column(name = "LAST_ID", nullable = false)
+		long lastId;
+		@Column(name = "ADDED", nullable = false)
+		long added;
+		@Column(name = "UPDATED_AT", nullable = false)
+		Instant updatedAt;
+		@Column(name = "DONE_AT")
+		Instant doneAt;
+	}
 }

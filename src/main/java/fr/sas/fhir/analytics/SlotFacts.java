@@ -130,9 +130,35 @@ class SlotFacts {
 		}
 	}
 
-	private void slot(Slot slot) {
+	/** What a slot's fact row holds. */
+	record SlotFact(String id, LocalDate day, int minutes, String status, String practitioner, String structure,
+			String departement, String specialty, String type, String useCase, String publisher) {
+
+		/** Replaces the slot's fact, marking the day it leaves (if it moved) and the day it is in changed. */
+		void write(Connection c) throws SQLException {
+			for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(), id)) {
+				if (!stored.equals(day)) {
+					SlotSummaries.changed(c, stored);
+				}
+			}
+			SlotSummaries.changed(c, day);
+			Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", id);
+			insert(c);
+		}
+
+		/** The row alone (the back-fill marks the changed days once per batch). */
+		void insert(Connection c) throws SQLException {
+			Sql.update(c, "INSERT INTO SAS_AN_SLOT (SLOT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, MINUTES, STATUS, PRACTITIONER, STRUCTURE,"
+							+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					id, day, Calendar.month(day), Calendar.week(day), minutes, status, practitioner, structure, departement, specialty,
+					type, useCase, publisher);
+		}
+	}
+
+	/** The fact of a slot as it is now; empty without a start (such a slot is not counted). */
+	Optional<SlotFact> slotFact(Slot slot) {
 		if (!slot.hasStart()) {
-			return;
+			return Optional.empty();
 		}
 		Instant start = slot.getStart().toInstant();
 		int minutes = slot.hasEnd() ? (int) Math.max(0, Duration.between(start, slot.getEnd().toInstant()).toMinutes()) : 0;
@@ -143,28 +169,26 @@ class SlotFacts {
 		if ("cpts".equals(useCase)) {
 			structure = cptsService(slot).orElse(structure);
 		}
-		String id = slot.getIdElement().getIdPart();
 		String specialty = slot.getSpecialty().stream().flatMap(c -> c.getCoding().stream()).map(Coding::getCode).findFirst().orElse(null);
 		String type = slot.getMeta().getSecurity().stream().filter(c -> TYPE_CRENEAU.equals(c.getSystem())).map(Coding::getCode)
 				.min((a, b) -> Integer.compare(rank(a), rank(b))).orElse(null);
-		String finalStructure = structure;
-		boolean ended = day.isBefore(calendar.day(clock.instant()));
+		return Optional.of(new SlotFact(slot.getIdElement().getIdPart(), day, minutes, slot.hasStatus() ? slot.getStatus().toCode() : null,
+				place.practitioner(), structure, place.departement(), specialty, type, useCase, publisher(slot)));
+	}
+
+	private void slot(Slot slot) {
+		Optional<SlotFact> written = slotFact(slot);
+		if (written.isEmpty()) {
+			return;
+		}
+		SlotFact fact = written.get();
+		boolean ended = fact.day().isBefore(calendar.day(clock.instant()));
 		work(c -> {
-			if (ended && !Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", r -> 1, day).isEmpty()) {
+			if (ended && !Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", r -> 1, fact.day()).isEmpty()) {
 				return 0; // its day is in the aggregate already
 			}
 			// the day it leaves (if it moved) and the day it is in are read from the facts until the next fold
-			for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(), id)) {
-				if (!stored.equals(day)) {
-					SlotSummaries.changed(c, stored);
-				}
-			}
-			SlotSummaries.changed(c, day);
-			Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", id);
-			Sql.update(c, "INSERT INTO SAS_AN_SLOT (SLOT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, MINUTES, STATUS, PRACTITIONER, STRUCTURE,"
-							+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					id, day, Calendar.month(day), Calendar.week(day), minutes, slot.hasStatus() ? slot.getStatus().toCode() : null,
-					place.practitioner(), finalStructure, place.departement(), specialty, type, useCase, publisher(slot));
+			fact.write(c);
 			return 0;
 		});
 	}
@@ -269,43 +293,65 @@ class SlotFacts {
 		}
 	}
 
-	private void appointment(Appointment appointment) {
-		String id = appointment.getIdElement().getIdPart();
+	/** What an appointment's fact takes from it; its day is {@code created}'s, else the day it was first stored. */
+	record AppointmentFact(String id, LocalDate created, String orientation, String slotId, String status, String publisher,
+			String useCase) {
+
+		/** Replaces the appointment's fact; its département, specialty and use case are its slot's fact's, if any. */
+		void write(Connection c, LocalDate firstStored) throws SQLException {
+			LocalDate day = created != null ? created : firstStored;
+			List<String[]> slot = slotId == null ? List.of() : Sql.query(c,
+					"SELECT DEPARTEMENT, SPECIALTY, USE_CASE FROM SAS_AN_SLOT WHERE SLOT_ID = ?",
+					r -> new String[] {r.getString(1), r.getString(2), r.getString(3)}, slotId);
+			String[] place = slot.isEmpty() ? new String[] {null, null, useCase} : slot.get(0);
+			Sql.update(c, "DELETE FROM SAS_AN_APPOINTMENT WHERE APPOINTMENT_ID = ?", id);
+			Sql.update(c, "INSERT INTO SAS_AN_APPOINTMENT (APPOINTMENT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, STATUS, ORIENTATION,"
+							+ " DEPARTEMENT, SPECIALTY, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					id, day, Calendar.month(day), Calendar.week(day), status, orientation, place[0], place[1], place[2], publisher);
+		}
+	}
+
+	AppointmentFact appointmentFact(Appointment appointment) {
 		String orientation = appointment.getExtensionsByUrl(ORIENTATION).stream()
 				.filter(e -> e.getValue() instanceof CodeableConcept).flatMap(e -> ((CodeableConcept) e.getValue()).getCoding().stream())
 				.map(Coding::getCode).findFirst().orElse(null);
 		String slotId = appointment.getSlot().stream().filter(r -> r.getReferenceElement().hasIdPart())
 				.map(r -> r.getReferenceElement().getIdPart()).findFirst().orElse(null);
-		String status = appointment.hasStatus() ? appointment.getStatus().toCode() : null;
-		String publisher = publisher(appointment);
+		return new AppointmentFact(appointment.getIdElement().getIdPart(),
+				appointment.hasCreated() ? calendar.day(appointment.getCreated().toInstant()) : null, orientation, slotId,
+				appointment.hasStatus() ? appointment.getStatus().toCode() : null, publisher(appointment), useCase(appointment));
+	}
+
+	private void appointment(Appointment appointment) {
+		AppointmentFact fact = appointmentFact(appointment);
 		work(c -> {
 			List<LocalDate> seen = Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_APPOINTMENT WHERE APPOINTMENT_ID = ?",
-					r -> r.getDate(1).toLocalDate(), id);
-			LocalDate day = appointment.hasCreated() ? calendar.day(appointment.getCreated().toInstant())
-					: seen.isEmpty() ? calendar.day(clock.instant()) : seen.get(0);
-			List<String[]> slot = slotId == null ? List.of() : Sql.query(c,
-					"SELECT DEPARTEMENT, SPECIALTY, USE_CASE FROM SAS_AN_SLOT WHERE SLOT_ID = ?",
-					r -> new String[] {r.getString(1), r.getString(2), r.getString(3)}, slotId);
-			String[] place = slot.isEmpty() ? new String[] {null, null, SlotFacts.useCase(appointment)} : slot.get(0);
-			Sql.update(c, "DELETE FROM SAS_AN_APPOINTMENT WHERE APPOINTMENT_ID = ?", id);
-			Sql.update(c, "INSERT INTO SAS_AN_APPOINTMENT (APPOINTMENT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, STATUS, ORIENTATION,"
-							+ " DEPARTEMENT, SPECIALTY, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					id, day, Calendar.month(day), Calendar.week(day), status, orientation, place[0], place[1], place[2], publisher);
+					r -> r.getDate(1).toLocalDate(), fact.id());
+			fact.write(c, seen.isEmpty() ? calendar.day(clock.instant()) : seen.get(0));
 			return 0;
 		});
 	}
 
+	/** A regulator account is active while it is not deactivated and has an identifier in use. */
+	static boolean active(Practitioner practitioner) {
+		return (!practitioner.hasActive() || practitioner.getActive())
+				&& practitioner.getIdentifier().stream().anyMatch(i -> i.getUse() != Identifier.IdentifierUse.OLD);
+	}
+
+	/** Replaces an account's fact ({@code day}: the day it was created). */
+	static void writeAccount(Connection c, String id, LocalDate day, boolean active) throws SQLException {
+		Sql.update(c, "DELETE FROM SAS_AN_ACCOUNT WHERE PRACTITIONER_ID = ?", id);
+		Sql.update(c, "INSERT INTO SAS_AN_ACCOUNT (PRACTITIONER_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, ACTIVE) VALUES (?, ?, ?, ?, ?)",
+				id, day, Calendar.month(day), Calendar.week(day), active);
+	}
+
 	private void account(Practitioner practitioner) {
 		String id = practitioner.getIdElement().getIdPart();
-		boolean active = (!practitioner.hasActive() || practitioner.getActive())
-				&& practitioner.getIdentifier().stream().anyMatch(i -> i.getUse() != Identifier.IdentifierUse.OLD);
+		boolean active = active(practitioner);
 		work(c -> {
 			List<LocalDate> seen = Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_ACCOUNT WHERE PRACTITIONER_ID = ?",
 					r -> r.getDate(1).toLocalDate(), id);
-			LocalDate day = seen.isEmpty() ? calendar.day(clock.instant()) : seen.get(0);
-			Sql.update(c, "DELETE FROM SAS_AN_ACCOUNT WHERE PRACTITIONER_ID = ?", id);
-			Sql.update(c, "INSERT INTO SAS_AN_ACCOUNT (PRACTITIONER_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, ACTIVE) VALUES (?, ?, ?, ?, ?)",
-					id, day, Calendar.month(day), Calendar.week(day), active);
+			writeAccount(c, id, seen.isEmpty() ? calendar.day(clock.instant()) : seen.get(0), active);
 			return 0;
 		});
 	}

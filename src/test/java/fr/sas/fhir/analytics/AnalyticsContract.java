@@ -50,6 +50,9 @@ abstract class AnalyticsContract {
 	@Autowired
 	javax.sql.DataSource dataSource;
 
+	@Autowired
+	FactsBackfill backfill;
+
 	abstract FhirHttp fhir();
 
 	private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -198,6 +201,106 @@ abstract class AnalyticsContract {
 		LocalDate today = LocalDate.now(PARIS);
 		MeasureReport orientations = evaluate("sas-orientations", today.minusDays(1), today.plusDays(1), "departement,orientation,status");
 		assertThat(stratum(orientations, "appointments", "departement", "973")).isEqualTo(1);
+	}
+
+	/**
+	 * Resources stored without facts (here: their facts deleted, as if analytics had been off) are counted again once
+	 * back-filled, from the facts and from the summaries; a second run (its marks reset, as after a crash) adds nothing.
+	 */
+	@Test
+	void theFactsOfDataStoredBeforeAreBackfilled() {
+		org.springframework.jdbc.core.JdbcTemplate sql = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+		LocalDate today = LocalDate.now(PARIS);
+		List<String> schedules = List.of(practitionerIn("bf-a", "97500"), practitionerIn("bf-b", "97500"));
+		OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).plusDays(2).withHour(9).withMinute(0).withSecond(0).withNano(0);
+		List<OffsetDateTime> starts = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			starts.add(base.plusDays(i % 2).plusMinutes(30L * i));
+		}
+		// and a slot of an ended day not closed yet (the day closing keeps it once back-filled)
+		LocalDate past = null;
+		for (int back = 2; back <= 6 && past == null; back++) {
+			LocalDate day = today.minusDays(back);
+			if (sql.queryForObject("SELECT COUNT(*) FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", Long.class, java.sql.Date.valueOf(day)) == 0) {
+				past = day;
+			}
+		}
+		if (past != null) {
+			starts.add(past.atTime(10, 0).atZone(PARIS).toOffsetDateTime());
+		}
+		long minutes = 0;
+		List<String> slotIds = new ArrayList<>();
+		for (int i = 0; i < starts.size(); i++) {
+			String id = "an-" + run + "-bf-" + i;
+			put("/Slot/" + id, slot(id, schedules.get(i % 2), starts.get(i), 15 + 5 * i));
+			slotIds.add(id);
+			minutes += 15 + 5 * i;
+		}
+		Appointment booked = appointment("an-" + run + "-bf-appt", UUID.randomUUID().toString(), "810000000556", base);
+		booked.addSlot(new Reference("Slot/" + slotIds.get(0)));
+		Response appointment = fhir().put("/Appointment/an-" + run + "-bf-appt", booked);
+		assertThat(appointment.status()).as(appointment.toString()).isIn(200, 201);
+		List<String> accounts = new ArrayList<>();
+		for (boolean active : List.of(true, false)) {
+			String technical = UUID.randomUUID().toString();
+			Response created = fhir().put("/Practitioner?identifier=" + SAS_SYSTEM + "|" + technical, regulator(technical, active));
+			assertThat(created.status()).as(created.toString()).isEqualTo(201);
+			accounts.add(created.resource().getIdElement().getIdPart());
+		}
+		LocalDate from = today.minusDays(7);
+		LocalDate to = base.atZoneSameInstant(PARIS).toLocalDate().plusDays(2);
+		long slots = starts.size();
+		long hours = Math.round(minutes * 100 / 60.0);
+		MeasureReport accountsBefore = evaluate("sas-regulator-accounts", today, today, null);
+		Runnable figuresAreTheTestsCounts = () -> {
+			MeasureReport offered = evaluate("sas-slots-offered", from, to, "publisher,departement");
+			assertThat(stratum(offered, "slots", "publisher", publisher)).isEqualTo(slots);
+			assertThat(stratum(offered, "slots", "departement", "975")).isEqualTo(slots);
+			assertThat(stratum(offered, "hours", "publisher", publisher)).isEqualTo(hours);
+			assertThat(stratum(evaluate("sas-practitioners-with-slots", from, to, "publisher"), "practitioners", "publisher", publisher))
+					.isEqualTo(2);
+			assertThat(stratum(evaluate("sas-orientations", today.minusDays(1), today.plusDays(1), "departement"), "appointments",
+					"departement", "975")).isEqualTo(1);
+			MeasureReport regulators = evaluate("sas-regulator-accounts", today, today, null);
+			assertThat(total(regulators, "created")).isEqualTo(total(accountsBefore, "created"));
+			assertThat(total(regulators, "active")).isEqualTo(total(accountsBefore, "active"));
+		};
+		figuresAreTheTestsCounts.run();
+
+		// as if stored with analytics off: no facts, the summaries folded without them
+		for (String id : slotIds) {
+			sql.update("INSERT INTO SAS_AN_SLOT_CHANGE (CHANGE_ID, DAY_KEY) SELECT ?, DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?",
+					UUID.randomUUID().toString(), id);
+			sql.update("DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", id);
+		}
+		sql.update("DELETE FROM SAS_AN_APPOINTMENT WHERE APPOINTMENT_ID = ?", "an-" + run + "-bf-appt");
+		for (String id : accounts) {
+			assertThat(sql.update("DELETE FROM SAS_AN_ACCOUNT WHERE PRACTITIONER_ID = ?", id)).as("fact of account " + id).isEqualTo(1);
+		}
+		slotSummaries.fold();
+		assertThat(stratum(evaluate("sas-slots-offered", from, to, "publisher"), "slots", "publisher", publisher)).isZero();
+		assertThat(total(evaluate("sas-regulator-accounts", today, today, null), "created"))
+				.isEqualTo(total(accountsBefore, "created") - 2);
+
+		// never back-filled: the back-fill derives them, in batches (50 resources each in the tests), and records itself done
+		sql.update("DELETE FROM SAS_AN_BACKFILL");
+		FactsBackfill.Outcome first = backfill.backfill(() -> true);
+		assertThat(first.done()).isTrue();
+		assertThat(first.added().get(FactsBackfill.Step.SLOT)).isGreaterThanOrEqualTo(slots);
+		assertThat(first.added().get(FactsBackfill.Step.APPOINTMENT)).isGreaterThanOrEqualTo(1);
+		assertThat(first.added().get(FactsBackfill.Step.ACCOUNT)).isGreaterThanOrEqualTo(2);
+		assertThat(sql.queryForObject("SELECT COUNT(*) FROM SAS_AN_BACKFILL WHERE DONE_AT IS NOT NULL", Long.class)).isEqualTo(3);
+		figuresAreTheTestsCounts.run(); // the back-filled days read from the facts
+		slotSummaries.fold();
+		figuresAreTheTestsCounts.run(); // and from the summaries
+
+		// done: the next turn does nothing; run again from the start (a crash before the marks): nothing added twice
+		assertThat(backfill.backfill(() -> true).total()).isZero();
+		sql.update("DELETE FROM SAS_AN_BACKFILL");
+		FactsBackfill.Outcome again = backfill.backfill(() -> true);
+		assertThat(again.done()).isTrue();
+		assertThat(again.total()).as("every live resource has its fact").isZero();
+		figuresAreTheTestsCounts.run();
 	}
 
 	@Test
