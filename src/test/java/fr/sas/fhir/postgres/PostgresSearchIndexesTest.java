@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.PostgresServerTest;
+import fr.sas.fhir.support.PostgresTestDatabase;
 import fr.sas.fhir.support.ServerTestBase;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -36,6 +38,96 @@ class PostgresSearchIndexesTest extends PostgresServerTest {
 		assertThat(validity()).isNull();
 		assertThat(indexes.ensure()).containsExactly("idx_sas_res_live_type");
 		assertThat(validity()).isTrue();
+	}
+
+	private static final String NAME = "idx_sas_res_live_type";
+
+	/** A connection of its own, as another node's (or a third party's) would be. */
+	private static java.sql.Connection connect() throws java.sql.SQLException {
+		return java.sql.DriverManager.getConnection(PostgresTestDatabase.url(), PostgresTestDatabase.user(), PostgresTestDatabase.password());
+	}
+
+	/** A build held open: its connection's backend and the statement's end. */
+	private record Build(int pid, CompletableFuture<Void> end) {}
+
+	/**
+	 * Starts the index's build on {@code builder} in the background while {@code blocker}'s open transaction holds a
+	 * write lock on the table: the build waits for it ("waiting for writers before build"), its index invalid in
+	 * pg_index. Returns the build, once PostgreSQL reports it in progress on the index.
+	 */
+	private Build holdABuildOpen(java.sql.Connection builder, java.sql.Connection blocker) throws Exception {
+		JdbcTemplate sql = new JdbcTemplate(dataSource);
+		sql.execute("DROP INDEX IF EXISTS " + NAME);
+		blocker.setAutoCommit(false);
+		try (java.sql.Statement s = blocker.createStatement()) {
+			s.execute("LOCK TABLE hfj_resource IN ROW EXCLUSIVE MODE");
+		}
+		int pid = pid(builder);
+		CompletableFuture<Void> build = CompletableFuture.runAsync(() -> {
+			try (java.sql.Statement s = builder.createStatement()) {
+				s.execute(SearchIndexes.INDEXES.get(0).ddl());
+			} catch (java.sql.SQLException e) {
+				throw new java.util.concurrent.CompletionException(e);
+			}
+		});
+		// a condition polled (bounded), not a pause: the build's progress row names the index once it is created
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+		while (sql.queryForObject("SELECT COUNT(*) FROM pg_stat_progress_create_index WHERE pid = ? AND index_relid = to_regclass(?)",
+				Long.class, pid, NAME) == 0) {
+			assertThat(build).as("the build waits for the open transaction").isNotDone();
+			assertThat(System.nanoTime()).as("the build shows in pg_stat_progress_create_index").isLessThan(deadline);
+			Thread.sleep(20);
+		}
+		return new Build(pid, build);
+	}
+
+	private static int pid(java.sql.Connection c) throws java.sql.SQLException {
+		try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+			r.next();
+			return r.getInt(1);
+		}
+	}
+
+	private Long oid() {
+		return new JdbcTemplate(dataSource).queryForObject("SELECT to_regclass(?)::oid::bigint", Long.class, NAME);
+	}
+
+	@Test
+	void anIndexAnotherNodeIsBuildingIsWaitedForNotDropped() throws Exception {
+		try (java.sql.Connection builder = connect(); java.sql.Connection blocker = connect()) {
+			CompletableFuture<Void> build = holdABuildOpen(builder, blocker).end();
+			Long theirs = oid();
+			assertThat(validity()).as("invalid while it is being built").isFalse();
+
+			assertThat(indexes.ensure()).as("this node builds nothing, and returns at once").isEmpty();
+			assertThat(oid()).as("the other build's index is not dropped").isEqualTo(theirs);
+			CompletableFuture<SearchIndexes.Outcome> waiting = indexes.waiting(NAME).orElseThrow();
+			assertThat(waiting).as("waited for in the background").isNotDone();
+			assertThat(indexes.ensure()).as("a second call does not wait twice").isEmpty();
+
+			blocker.commit(); // the other node's build goes on and ends
+			build.get(120, java.util.concurrent.TimeUnit.SECONDS);
+			assertThat(waiting.get(120, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(SearchIndexes.Outcome.BUILT_BY_ANOTHER);
+			assertThat(validity()).isTrue();
+			assertThat(oid()).as("still theirs").isEqualTo(theirs);
+		}
+	}
+
+	@Test
+	void anIndexLeftInvalidByACancelledBuildIsRebuilt() throws Exception {
+		try (java.sql.Connection builder = connect(); java.sql.Connection blocker = connect()) {
+			Build held = holdABuildOpen(builder, blocker);
+			CompletableFuture<Void> build = held.end();
+			Long cancelled = oid();
+			new JdbcTemplate(dataSource).queryForObject("SELECT pg_cancel_backend(?)", Boolean.class, held.pid());
+			assertThat(build).failsWithin(120, java.util.concurrent.TimeUnit.SECONDS);
+			blocker.rollback();
+			assertThat(validity()).as("left invalid by the cancelled build").isFalse();
+
+			assertThat(indexes.ensure()).containsExactly(NAME);
+			assertThat(validity()).isTrue();
+			assertThat(oid()).as("dropped and built again").isNotEqualTo(cancelled);
+		}
 	}
 
 	@Test
