@@ -169,25 +169,38 @@ class FactsBackfill {
 			record(c, step, after, 0, true);
 			return new Batch(after, 0, true);
 		}
+		// the resources without a fact; only those are locked (a resource with one is left alone: nothing to lock)
+		Set<String> withFact = facts(c, step, rows.stream().map(Stored::id).toList());
+		List<Stored> missing = rows.stream().filter(r -> !withFact.contains(r.id())).toList();
+		long last = rows.get(rows.size() - 1).pid();
+		if (missing.isEmpty()) {
+			record(c, step, last, 0, false);
+			return new Batch(last, 0, false);
+		}
 		// a row a writer holds is skipped, and not passed: its writer commits its fact, or the next batch reads it again
 		String lock = Sql.isPostgres(c) ? " FOR NO KEY UPDATE SKIP LOCKED" : " FOR UPDATE SKIP LOCKED";
-		Set<Long> locked = new HashSet<>(Sql.query(c, "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_ID IN (" + marks(rows.size())
-				+ ") AND RES_DELETED_AT IS NULL" + lock, r -> r.getLong(1), rows.stream().map(Stored::pid).toArray()));
-		long next = rows.stream().filter(r -> !locked.contains(r.pid())).mapToLong(r -> r.pid() - 1).min()
-				.orElse(rows.get(rows.size() - 1).pid());
+		Set<Long> locked = new HashSet<>(Sql.query(c, "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_ID IN (" + marks(missing.size())
+				+ ") AND RES_DELETED_AT IS NULL" + lock, r -> r.getLong(1), missing.stream().map(Stored::pid).toArray()));
+		long next = missing.stream().filter(r -> !locked.contains(r.pid())).mapToLong(r -> r.pid() - 1).min().orElse(last);
 		Map<String, Stored> mine = new HashMap<>();
-		for (Stored row : rows) {
+		for (Stored row : missing) {
 			if (locked.contains(row.pid())) {
 				mine.put(row.id(), row);
 			}
 		}
 		if (!mine.isEmpty()) {
-			mine.keySet().removeAll(Sql.query(c, "SELECT " + step.idColumn + " FROM " + step.table + " WHERE " + step.idColumn
-					+ " IN (" + marks(mine.size()) + ")", r -> r.getString(1), mine.keySet().toArray()));
+			// again once locked: a writer that committed in between wrote the fact
+			mine.keySet().removeAll(facts(c, step, mine.keySet()));
 		}
 		long added = mine.isEmpty() ? 0 : write(c, step, mine);
 		record(c, step, next, added, false);
 		return new Batch(next, added, false);
+	}
+
+	/** The ids among {@code ids} that have a fact. */
+	private static Set<String> facts(Connection c, Step step, java.util.Collection<String> ids) throws SQLException {
+		return new HashSet<>(Sql.query(c, "SELECT " + step.idColumn + " FROM " + step.table + " WHERE " + step.idColumn
+				+ " IN (" + marks(ids.size()) + ")", r -> r.getString(1), ids.toArray()));
 	}
 
 	/** Loads the resources (HAPI's batch loader) and writes their facts; returns how many. */
