@@ -10,6 +10,7 @@ import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.GuideSearchRequest;
 import fr.sas.fhir.common.GuideShapes;
 import fr.sas.fhir.common.NationalIdentifiers;
+import fr.sas.fhir.common.PageLinks;
 import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.common.StoreGuideSearch;
 import fr.sas.fhir.publishers.PublisherClient;
@@ -25,7 +26,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -94,47 +94,73 @@ class AggregatedGuideSearch {
 		UseCase useCase = sos ? UseCase.SOS : search.includes().stream()
 				.anyMatch(i -> "service-type-reference".equals(i.param())) ? UseCase.CPTS : UseCase.INDIVIDUAL;
 		long deadline = System.nanoTime() + properties.getSearchBudget().toNanos();
-		FanOut.Result pulled = fanOut.search(useCase, sent(request, sos), search.start().lowest(), search.start().highest(),
-				deadline);
+		List<String> sent = sent(request, sos);
+		FanOut.Result pulled = fanOut.search(useCase, sent, search.start().lowest(), search.start().highest(), deadline);
 
-		String base = request.getFhirServerBase();
-		List<EncodedAnswers.Assembled> matches = new ArrayList<>();
-		List<EncodedAnswers.Assembled> includes = new ArrayList<>();
-		int slots = 0;
-		boolean cpts = false;
-		if (properties.uses(AggregatorProperties.Source.STORE)) {
-			for (StoreGuideSearch.Entry entry : store.answer(search, request)) {
-				var stored = entry.resource();
-				(entry.match() ? matches : includes).add(new EncodedAnswers.Assembled(stored.fullUrl(base), stored.json(),
-						stored::resource, entry.match() ? MATCH : INCLUDE, entry.match() ? EncodedAnswers.MATCH : EncodedAnswers.INCLUDE));
-				if ("Slot".equals(stored.type())) {
-					slots++;
-					cpts |= stored.resource() instanceof org.hl7.fhir.r4.model.Slot s && fr.sas.fhir.common.SasCodes.isCpts(s);
-				}
-			}
-		}
 		List<String> notes = new ArrayList<>(pulled.notes());
-		Merged merged = merge(pulled.answers(), sos);
+		SameSlot same = new SameSlot();
+		Merged merged = merge(pulled.answers(), sos, same);
 		if (merged.duplicates() > 0) {
 			notes.add(merged.duplicates() + " slots returned by several publishers are shown once");
 		}
+		// The guide's Bundle profiles allow one link (self): without _count every match comes in one page, up to the
+		// largest page, as the store's path does.
+		int pageSize = search.count() != null ? search.count() : sas.getFhir().getMaxPageSize();
+		List<Match> matches = new ArrayList<>();
+		Map<String, EncodedAnswers.Assembled> includes = new LinkedHashMap<>();
+		if (properties.uses(AggregatorProperties.Source.STORE)) {
+			List<StoreGuideSearch.Entry> stored = store.answer(search, request);
+			StoreMatches fromStore = StoreMatches.of(stored, request.getFhirServerBase(), sos, new AnswerCheck.Asked(sent), same,
+					request.getFhirContext().newTerser());
+			if (fromStore.duplicates() > 0) {
+				notes.add(fromStore.duplicates() + " slots of this server's store were also returned by their publisher: shown once,"
+						+ " as the publisher returned them");
+			}
+			matches.addAll(fromStore.matches());
+			includes.putAll(fromStore.includes());
+		}
 		matches.addAll(merged.matches());
-		includes.addAll(merged.includes());
-		slots += merged.slots();
-		cpts |= merged.cpts();
+		merged.includes().forEach(includes::putIfAbsent);
+
+		// The page: _count matches from _offset in the merged order (the store's, then each publisher's by endpoint id),
+		// with what they bring along; total counts every match (SOS: their slots).
+		int from = Math.min(search.offset(), matches.size());
+		List<Match> page = matches.subList(from, Math.min(matches.size(), from + pageSize));
+		Set<String> onPage = new LinkedHashSet<>();
+		page.forEach(m -> onPage.add(m.reference()));
+		Set<String> along = new LinkedHashSet<>();
+		page.forEach(m -> m.includes().stream().filter(r -> !onPage.contains(r)).forEach(along::add));
+		boolean cpts = page.stream().anyMatch(Match::cpts);
 
 		Bundle envelope = new Bundle().setType(Bundle.BundleType.SEARCHSET);
 		envelope.setId(UUID.randomUUID().toString());
 		envelope.getMeta().setLastUpdated(Date.from(clock.instant())).addProfile(GuideShapes.bundleProfile(sos, cpts));
-		envelope.setTotal(sos ? slots : matches.size());
-		envelope.addLink().setRelation("self").setUrl(request.getCompleteUrl());
-		List<EncodedAnswers.Assembled> entries = new ArrayList<>(matches);
-		entries.addAll(includes);
+		envelope.setTotal(sos ? matches.stream().mapToInt(Match::slots).sum() : matches.size());
+		String self = request.getCompleteUrl();
+		envelope.addLink().setRelation("self").setUrl(self);
+		if (pageSize > 0 && search.offset() + pageSize < matches.size()) {
+			envelope.addLink().setRelation("next").setUrl(PageLinks.withOffset(self, search.offset() + pageSize, pageSize));
+		}
+		if (search.offset() > 0) {
+			envelope.addLink().setRelation("previous")
+					.setUrl(PageLinks.withOffset(self, Math.max(0, search.offset() - pageSize), pageSize));
+		}
+		List<EncodedAnswers.Assembled> entries = new ArrayList<>();
+		page.forEach(m -> entries.add(m.entry()));
+		along.forEach(r -> {
+			if (includes.containsKey(r)) {
+				entries.add(includes.get(r));
+			}
+		});
 		if (!notes.isEmpty()) {
+			// A searchset's entries each need a fullUrl (the validator's rule): the outcome, made for this answer, a urn:uuid.
+			String id = UUID.randomUUID().toString();
 			OperationOutcome outcome = new OperationOutcome();
+			outcome.setId(id);
 			notes.forEach(note -> outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
 					.setCode(OperationOutcome.IssueType.INCOMPLETE).setDiagnostics(note));
-			entries.add(new EncodedAnswers.Assembled(null, null, () -> outcome, OUTCOME, EncodedAnswers.bytes("{\"mode\":\"outcome\"}")));
+			entries.add(new EncodedAnswers.Assembled("urn:uuid:" + id, null, () -> outcome, OUTCOME,
+					EncodedAnswers.bytes("{\"mode\":\"outcome\"}")));
 		}
 		EncodedAnswers.answer(request, storageInterceptors, envelope, entries, httpRequest, httpResponse);
 	}
@@ -153,45 +179,54 @@ class AggregatedGuideSearch {
 		return List.copyOf(out);
 	}
 
-	record Merged(List<EncodedAnswers.Assembled> matches, List<EncodedAnswers.Assembled> includes, int slots,
-			boolean cpts, int duplicates) {}
+	/**
+	 * A match of the merged answer (a Slot; a Schedule for the SOS shape), the references of what comes along with it
+	 * (its schedule and actors, its CPTS service; an SOS schedule's slots), and the slots it counts for.
+	 */
+	record Match(String reference, EncodedAnswers.Assembled entry, Set<String> includes, int slots, boolean cpts) {}
+
+	/** The publishers' matches, what they bring along by reference, the slots they hold, those shown once. */
+	record Merged(List<Match> matches, Map<String, EncodedAnswers.Assembled> includes, int slots, int duplicates) {}
 
 	/**
 	 * The publishers' answers as one: a slot of the same practitioner (or association) at the same times, returned
-	 * by several publishers, is kept from the first endpoint (by id) only; each answer brings what its kept slots
-	 * reference.
+	 * by several publishers, is kept from the first endpoint (by id) only ({@link SameSlot}); each answer brings
+	 * what its kept slots reference.
 	 */
-	static Merged merge(List<PulledAnswer> answers, boolean sos) {
-		Set<String> seen = new java.util.HashSet<>();
+	static Merged merge(List<PulledAnswer> answers, boolean sos, SameSlot same) {
 		Map<String, PulledAnswer.Kept> matchResources = new LinkedHashMap<>();
+		Map<String, Set<String>> needs = new LinkedHashMap<>();
+		Map<String, Integer> slotsOf = new LinkedHashMap<>();
+		Map<String, Boolean> cptsOf = new LinkedHashMap<>();
 		Map<String, PulledAnswer.Kept> includeResources = new LinkedHashMap<>();
 		int slots = 0;
 		int duplicates = 0;
-		boolean cpts = false;
 		for (PulledAnswer answer : answers) {
 			for (PulledAnswer.PulledSlot slot : answer.slots()) {
-				String key = String.join(",", new TreeSet<>(slot.identifiers())) + "|" + slot.start() + "|" + slot.end();
-				if (!seen.add(key)) {
+				if (!same.first(slot.identifiers(), slot.start(), slot.end())) {
 					duplicates++;
 					continue;
 				}
 				slots++;
-				cpts |= slot.cpts();
 				String match = sos ? slot.schedule() : slot.reference();
 				matchResources.putIfAbsent(match, answer.resources().get(match));
+				slotsOf.merge(match, 1, Integer::sum);
+				cptsOf.merge(match, slot.cpts(), Boolean::logicalOr);
+				Set<String> its = needs.computeIfAbsent(match, k -> new LinkedHashSet<>());
 				for (String need : slot.needs()) {
 					if (!need.equals(match)) {
+						its.add(need);
 						includeResources.putIfAbsent(need, answer.resources().get(need));
 					}
 				}
 			}
 		}
-		matchResources.keySet().forEach(includeResources::remove);
-		List<EncodedAnswers.Assembled> matches = new ArrayList<>();
-		matchResources.values().forEach(kept -> matches.add(assembled(kept, MATCH, EncodedAnswers.MATCH)));
-		List<EncodedAnswers.Assembled> includes = new ArrayList<>();
-		includeResources.values().forEach(kept -> includes.add(assembled(kept, INCLUDE, EncodedAnswers.INCLUDE)));
-		return new Merged(matches, includes, slots, cpts, duplicates);
+		List<Match> matches = new ArrayList<>();
+		matchResources.forEach((reference, kept) -> matches.add(new Match(reference, assembled(kept, MATCH, EncodedAnswers.MATCH),
+				needs.get(reference), slotsOf.get(reference), cptsOf.get(reference))));
+		Map<String, EncodedAnswers.Assembled> includes = new LinkedHashMap<>();
+		includeResources.forEach((reference, kept) -> includes.put(reference, assembled(kept, INCLUDE, EncodedAnswers.INCLUDE)));
+		return new Merged(matches, includes, slots, duplicates);
 	}
 
 	private static EncodedAnswers.Assembled assembled(PulledAnswer.Kept kept, Bundle.BundleEntrySearchComponent mode, byte[] modeJson) {

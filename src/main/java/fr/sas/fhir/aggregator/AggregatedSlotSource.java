@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.hl7.fhir.r4.model.HealthcareService;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Location;
@@ -67,27 +66,28 @@ class AggregatedSlotSource implements SlotSource {
 
 	@Override
 	public List<OfferedSlot> byScheduleActor(Collection<String> actors, Instant from, Instant to) {
+		Session session = current.get();
+		// The publishers first: a slot the store holds too is offered as its publisher returned it (SameSlot).
+		List<OfferedSlot> pulled = session != null && !actors.isEmpty() ? session.pull(actors, from, to) : List.of();
 		List<OfferedSlot> out = new ArrayList<>();
 		if (properties.uses(AggregatorProperties.Source.STORE)) {
-			out.addAll(store.byScheduleActor(actors, from, to));
+			List<OfferedSlot> stored = store.byScheduleActor(actors, from, to);
+			out.addAll(session == null ? stored : session.notPulled(stored));
 		}
-		Session session = current.get();
-		if (session != null && !actors.isEmpty()) {
-			out.addAll(session.pull(actors, from, to));
-		}
+		out.addAll(pulled);
 		return out;
 	}
 
 	@Override
 	public List<OfferedSlot> byService(Collection<String> services, Instant from, Instant to) {
+		Session session = current.get();
+		List<OfferedSlot> pulled = session != null && !services.isEmpty() ? session.cpts(services, from, to) : List.of();
 		List<OfferedSlot> out = new ArrayList<>();
 		if (properties.uses(AggregatorProperties.Source.STORE)) {
-			out.addAll(store.byService(services, from, to));
+			List<OfferedSlot> stored = store.byService(services, from, to);
+			out.addAll(session == null ? stored : session.notPulledCpts(stored));
 		}
-		Session session = current.get();
-		if (session != null && !services.isEmpty()) {
-			out.addAll(session.cpts(services, from, to));
-		}
+		out.addAll(pulled);
 		return out;
 	}
 
@@ -115,7 +115,9 @@ class AggregatedSlotSource implements SlotSource {
 	private final class Session implements Search {
 		private final long deadline;
 		private final Map<String, Stored> pulled = new LinkedHashMap<>();
-		private final Set<String> offered = new HashSet<>();
+		private final SameSlot offered = new SameSlot();
+		/** The national identifiers (as asked) of each card's practitioner or association. */
+		private final Map<String, Set<String>> cardIdentifiers = new LinkedHashMap<>();
 		private final Map<String, List<PulledAnswer.PulledSlot>> cptsByOrganization = new LinkedHashMap<>();
 		private final Map<String, Stored> cptsSources = new LinkedHashMap<>();
 		private final Set<String> notes = new LinkedHashSet<>();
@@ -161,6 +163,8 @@ class AggregatedSlotSource implements SlotSource {
 					}
 				}
 			}
+			practitioners.forEach((token, its) -> its.forEach(c -> cardIdentifiers.computeIfAbsent(c.reference(), k -> new LinkedHashSet<>()).add(token)));
+			associations.forEach((token, its) -> its.forEach(c -> cardIdentifiers.computeIfAbsent(c.reference(), k -> new LinkedHashSet<>()).add(token)));
 			List<FanOut.Pending> calls = new ArrayList<>();
 			List<String> rpps = List.copyOf(practitioners.keySet());
 			List<String> siret = List.copyOf(associations.keySet());
@@ -177,8 +181,7 @@ class AggregatedSlotSource implements SlotSource {
 				result.notes().stream().filter(n -> !n.startsWith("no publisher endpoint")).forEach(notes::add);
 				for (PulledAnswer answer : result.answers()) {
 					for (PulledAnswer.PulledSlot slot : answer.slots()) {
-						String key = String.join(",", new TreeSet<>(slot.identifiers())) + "|" + slot.start() + "|" + slot.end();
-						if (!offered.add(key)) {
+						if (!offered.first(slot.identifiers(), slot.start(), slot.end())) {
 							continue; // shown once, from the first publisher that returned it
 						}
 						if (slot.cpts() && !slot.serviceOrganizations().isEmpty()) {
@@ -193,6 +196,58 @@ class AggregatedSlotSource implements SlotSource {
 							out.add(offered(card.get().reference(), slot));
 						}
 					}
+				}
+			}
+			return out;
+		}
+
+		/** The store's slots of cards but those a publisher returned too (same practitioner or association, same times). */
+		List<OfferedSlot> notPulled(List<OfferedSlot> stored) {
+			List<OfferedSlot> out = new ArrayList<>(stored.size());
+			for (OfferedSlot slot : stored) {
+				Set<String> owner = cardIdentifiers.getOrDefault(slot.owner(), Set.of());
+				// the end is read (the slot parsed) only when a pulled slot of the same owner starts then
+				if (owner.isEmpty() || !offered.startSeen(owner, slot.start())
+						|| !offered.seen(owner, slot.start(), slot.slot().getEnd().toInstant())) {
+					out.add(slot);
+				}
+			}
+			return out;
+		}
+
+		/**
+		 * The store's CPTS slots but those a publisher returned too: the store's slot is found through its service, so
+		 * whose it is comes from its schedule's actors (read only for a slot starting when a pulled one does).
+		 */
+		List<OfferedSlot> notPulledCpts(List<OfferedSlot> stored) {
+			Set<Instant> pulledStarts = new HashSet<>();
+			cptsByOrganization.values().forEach(slots -> slots.forEach(s -> pulledStarts.add(s.start())));
+			List<OfferedSlot> candidates = stored.stream().filter(s -> pulledStarts.contains(s.start())).toList();
+			if (candidates.isEmpty()) {
+				return stored;
+			}
+			Map<String, Stored> schedules = store.read(candidates.stream().map(s -> "Schedule/" + s.scheduleId()).distinct().toList());
+			Set<String> actorRefs = new LinkedHashSet<>();
+			schedules.values().forEach(s -> ((org.hl7.fhir.r4.model.Schedule) s.resource()).getActor().forEach(a -> actorRefs.add(relative(a))));
+			Map<String, Stored> actors = new LinkedHashMap<>(store.read(List.copyOf(actorRefs)));
+			actors.putAll(store.read(secondHop(List.copyOf(actors.values()))));
+			List<OfferedSlot> out = new ArrayList<>(stored.size());
+			for (OfferedSlot slot : stored) {
+				Set<String> owner = new LinkedHashSet<>();
+				Stored schedule = pulledStarts.contains(slot.start()) ? schedules.get("Schedule/" + slot.scheduleId()) : null;
+				if (schedule != null) {
+					for (Reference actor : ((org.hl7.fhir.r4.model.Schedule) schedule.resource()).getActor()) {
+						Stored target = actors.get(relative(actor));
+						if (target != null && target.resource() instanceof PractitionerRole role && role.hasPractitioner()) {
+							target = actors.get(relative(role.getPractitioner()));
+						}
+						if (target != null && target.resource() instanceof Practitioner p) {
+							owner.addAll(national(p.getIdentifier(), NationalIdentifiers.IDNPS_SYSTEM));
+						}
+					}
+				}
+				if (owner.isEmpty() || !offered.seen(owner, slot.start(), slot.slot().getEnd().toInstant())) {
+					out.add(slot);
 				}
 			}
 			return out;

@@ -1,6 +1,7 @@
 package fr.sas.fhir.search;
 
 import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.PageLinks;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;

@@ -37,6 +37,9 @@ interface AggregatorContract {
 
 	FhirHttp fhir();
 
+	/** The aggregator's settings of the suite's server: a test may switch its sources, and puts them back. */
+	AggregatorProperties aggregatorProperties();
+
 	String INDIVIDUAL = "individual";
 	OffsetDateTime DAY = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS).plusHours(3);
 
@@ -285,6 +288,116 @@ interface AggregatorContract {
 			assertThat(slotIds(answer.bundle())).as("each slot once").containsExactlyInAnyOrderElementsOf(slotsA);
 			assertThat(notes(answer.bundle())).anyMatch(n -> n.contains("shown once"));
 			assertThat(answer.bundle().getTotal()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	default void theAggregatedAnswerIsPagedByCountAndOffsetAsTheStoresPathIs() {
+		String a = rpps();
+		String b = rpps();
+		List<String> all = new ArrayList<>(agenda(a, 2));
+		all.addAll(agenda(b, 3));
+		try (PublisherStandIn publisherA = owning(List.of(a)); PublisherStandIn publisherB = owning(List.of(b));
+				PublisherStandIn failing = PublisherStandIn.http(t -> Answer.status(500))) {
+			registered(publisherA);
+			registered(publisherB);
+			Endpoint down = registered(failing);
+			// c, whom no publisher has answered about, is asked again of the failing endpoint on every page (a and b of
+			// their own publishers only, once learnt): its outcome comes with every page.
+			String c = rpps();
+			String url = guideSearch(List.of(a, b, c), DAY, DAY.plusDays(2)) + "&_count=2";
+			List<String> shown = new ArrayList<>();
+			List<Integer> sizes = new ArrayList<>();
+			while (url != null) {
+				RawHttp.Response answer = new RawHttp(fhir().base()).get(url, "Accept: application/fhir+json");
+				assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+				Bundle page = answer.bundle();
+				assertThat(page.getTotal()).as("total: every match, not the page's").isEqualTo(5);
+				List<Bundle.BundleEntryComponent> matches = page.getEntry().stream()
+						.filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH).toList();
+				sizes.add(matches.size());
+				matches.forEach(m -> shown.add(m.getResource().getIdElement().getIdPart()));
+				// What comes along is what the page's matches reference: their schedules, and those schedules' actors.
+				java.util.Set<String> schedules = matches.stream().map(m -> ((Slot) m.getResource()).getSchedule().getReference()
+						.replaceAll(".*Schedule/", "")).collect(Collectors.toSet());
+				assertThat(page.getEntry()).filteredOn(e -> e.getResource() instanceof org.hl7.fhir.r4.model.Schedule)
+						.extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactlyInAnyOrderElementsOf(schedules);
+				java.util.Set<String> bases = matches.stream().map(m -> m.getFullUrl().substring(0, m.getFullUrl().indexOf("/Slot/")))
+						.collect(Collectors.toSet());
+				assertThat(page.getEntry()).filteredOn(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+						.allMatch(e -> bases.stream().anyMatch(base -> e.getFullUrl().startsWith(base + "/")));
+				assertThat(notes(page)).as("the publisher left out is named on every page")
+						.anyMatch(n -> n.contains("Endpoint/" + down.getIdElement().getIdPart()));
+				if (sizes.size() == 1) {
+					Response validated = fhir().post("/Bundle/$validate?profile=" + LEGACY_SD + "BundleAgregateur", answer.body());
+					assertThat(validated.outcome().getIssue()).filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+						.extracting(OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics).isEmpty();
+				} else {
+					assertThat(page.getLink("previous")).as("previous from the second page on").isNotNull();
+				}
+				Bundle.BundleLinkComponent next = page.getLink("next");
+				url = next == null ? null : next.getUrl().substring(next.getUrl().indexOf("/fhir/") + "/fhir".length());
+				if (next != null) {
+					assertThat(next.getUrl()).contains("_offset=" + 2 * sizes.size()).contains("_count=2");
+				}
+			}
+			assertThat(sizes).as("_count matches a page, next until the last").containsExactly(2, 2, 1);
+			assertThat(shown).as("each match on one page").containsExactlyInAnyOrderElementsOf(all);
+
+			// Without _count, every match in one page with one link (self), as the guide's Bundle profiles allow.
+			Bundle whole = search(List.of(a, b)).bundle();
+			assertThat(whole.getLink()).extracting(Bundle.BundleLinkComponent::getRelation).containsExactly("self");
+			assertThat(slotIds(whole)).containsExactlyInAnyOrderElementsOf(all);
+			// Beyond the last match: no match, the total still.
+			Bundle beyond = new RawHttp(fhir().base()).get(guideSearch(List.of(a, b), DAY, DAY.plusDays(2)) + "&_count=2&_offset=10",
+					"Accept: application/fhir+json").bundle();
+			assertThat(slotIds(beyond)).isEmpty();
+			assertThat(beyond.getTotal()).isEqualTo(5);
+		}
+	}
+
+	@Test
+	default void aSlotPushedToTheStoreAndPulledFromItsPublisherIsOfferedOnceAsThePublisherReturnedIt() {
+		String a = rpps();
+		String b = rpps();
+		List<String> slotsA = agenda(a, 2); // in the store, and returned by its publisher (the stand-in answers from the store)
+		List<String> slotsB = agenda(b, 1); // in the store only
+		List<AggregatorProperties.Source> sources = List.copyOf(aggregatorProperties().getSources());
+		try (PublisherStandIn publisher = owning(List.of(a))) {
+			registered(publisher);
+			aggregatorProperties().setSources(List.of(AggregatorProperties.Source.STORE, AggregatorProperties.Source.PUBLISHERS));
+
+			RawHttp.Response answer = search(List.of(a, b));
+			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+			Bundle bundle = answer.bundle();
+			List<String> expected = new ArrayList<>(slotsA);
+			expected.addAll(slotsB);
+			assertThat(slotIds(bundle)).as("each slot once").containsExactlyInAnyOrderElementsOf(expected);
+			assertThat(bundle.getTotal()).isEqualTo(3);
+			assertThat(bundle.getEntry()).filteredOn(e -> slotsA.contains(e.getResource().getIdElement().getIdPart()))
+					.as("the publisher's copy").allMatch(e -> e.getFullUrl().startsWith(publisher.base() + "/Slot/")
+							&& publisher.base().equals(e.getResource().getMeta().getSource()));
+			assertThat(bundle.getEntry()).filteredOn(e -> slotsB.contains(e.getResource().getIdElement().getIdPart()))
+					.allMatch(e -> e.getFullUrl().equals(fhir().base() + "/Slot/" + e.getResource().getIdElement().getIdPart()));
+			assertThat(bundle.getEntry()).as("a's schedule once, from its publisher; b's from the store")
+					.filteredOn(e -> e.getResource() instanceof org.hl7.fhir.r4.model.Schedule).hasSize(2);
+			assertThat(notes(bundle)).anyMatch(n -> n.contains("2 slots of this server's store were also returned by their publisher"));
+			Response validated = fhir().post("/Bundle/$validate?profile=" + LEGACY_SD + "BundleAgregateur", answer.body());
+			assertThat(validated.outcome().getIssue()).filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+						.extracting(OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics).isEmpty();
+
+			// The contextual search over pulled slots: the treating doctor's card holds each slot once, the publisher's.
+			DateTimeFormatter f = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+			Response contextual = fhir().get("/Slot/$contextual-search?practitioner=" + IDNPS_SYSTEM + "|" + a + "&inseecode=35238&start="
+					+ f.format(DAY).replace("+", "%2B") + "&end=" + f.format(DAY.plusDays(2)).replace("+", "%2B"));
+			assertThat(contextual.status()).as(contextual.toString()).isEqualTo(200);
+			List<Bundle.BundleEntryComponent> offered = contextual.bundle().getEntry().stream()
+					.filter(e -> e.getResource() instanceof Slot && slotsA.contains(e.getResource().getIdElement().getIdPart())).toList();
+			assertThat(offered).extracting(e -> e.getResource().getIdElement().getIdPart()).as("each slot once")
+					.containsExactlyInAnyOrderElementsOf(slotsA);
+			assertThat(offered).allMatch(e -> e.getFullUrl().startsWith(publisher.base() + "/Slot/"));
+		} finally {
+			aggregatorProperties().setSources(sources);
 		}
 	}
 

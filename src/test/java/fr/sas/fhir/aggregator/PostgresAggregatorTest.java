@@ -10,15 +10,24 @@ import java.time.Duration;
 import java.util.List;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The aggregator on PostgreSQL, and two nodes on one database sharing the registry's suspensions and the routes. */
 class PostgresAggregatorTest extends PostgresServerTest implements AggregatorContract {
 
+	@Autowired
+	AggregatorProperties aggregatorProperties;
+
 	@DynamicPropertySource
 	static void aggregator(DynamicPropertyRegistry registry) {
 		AggregatorSuite.properties(registry);
+	}
+
+	@Override
+	public AggregatorProperties aggregatorProperties() {
+		return aggregatorProperties;
 	}
 
 	@Test

@@ -1,18 +1,18 @@
-package fr.sas.fhir.search;
+package fr.sas.fhir.common;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Paging links of the dedicated path: the same search again with {@code _offset} and {@code _count}, FHIR's
+ * Paging links of the guide's searches (the dedicated path, the aggregator): the same search again with {@code _offset} and {@code _count}, FHIR's
  * stateless paging (HAPI's generic search understands the same link). Nothing is kept between pages: each page
  * shows the availability of the moment it is asked for.
  */
-final class PageLinks {
+public final class PageLinks {
 
 	private PageLinks() {}
 
-	static String withOffset(String self, int offset, int count) {
+	public static String withOffset(String self, int offset, int count) {
 		int query = self.indexOf('?');
 		List<String> kept = new ArrayList<>();
 		if (query >= 0) {
