@@ -34,9 +34,10 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * The guide's three slot searches in aggregator mode: the request, read as the dedicated path reads it (400 naming the
  * parameter when it breaks the guide's rules), is sent to the publishers ({@link FanOut}) and, when the store is a
  * source too, answered from the store as well; the answers are merged into one searchset Bundle of the guide's shape:
- * a slot two publishers both return shown once, each publisher's resources with their URL at the publisher
- * ({@code fullUrl}) and {@code meta.source} = the endpoint, and an {@code outcome} entry naming the publishers left
- * out. A request from another server of ours in aggregator mode ({@link PublisherClient#AGGREGATED_HEADER}) is left
+ * a slot two sources both return shown once ({@link SameSlot}: the publisher's copy rather than the store's), each
+ * publisher's resources with their URL at the publisher ({@code fullUrl}) and {@code meta.source} = the endpoint, and
+ * an {@code outcome} entry naming the publishers left out. Paged as the store's path is: {@code _count} matches from
+ * {@code _offset} in the merged order with the includes of those matches, {@code total} counting all of them. A request from another server of ours in aggregator mode ({@link PublisherClient#AGGREGATED_HEADER}) is left
  * to the store (no loop). Runs after the role matrix's gate and before the dedicated path.
  */
 @Interceptor

@@ -32,7 +32,8 @@ import org.hl7.fhir.r4.model.Resource;
  * A slot returned for a practitioner goes to that practitioner's card at the same place (position within 500 m, or
  * same postal code and city), else to its first card of the batch; a CPTS slot to the card of the CPTS whose
  * organization's identifier its service carries (the CPTS slots of the practitioners asked in the same search); an
- * SOS slot to the association's place it is at. A slot several publishers return is offered once.
+ * SOS slot to the association's place it is at. A slot several publishers return is offered once, and a slot of the
+ * store a publisher returned too ({@link SameSlot}) is offered as the publisher returned it.
  */
 class AggregatedSlotSource implements SlotSource {
 
