@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import fr.sas.fhir.common.EncodedAnswers;
 import fr.sas.fhir.common.GuideSearchRequest;
+import fr.sas.fhir.common.PageLinks;
 import fr.sas.fhir.common.SasProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
