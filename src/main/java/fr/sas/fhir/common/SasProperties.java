@@ -102,6 +102,19 @@ public class SasProperties {
 
 		/** Free slots the searches keep in memory, by schedule, with their references (about 150 bytes each); 0: none. */
 		private long slotIndexSize = 2_500_000;
+		/**
+		 * Write the cache of encoded resources to {@code <data-dir>/cache} at a graceful shutdown and read it back,
+		 * checked against the stored versions, before the warm-up's preload at the next start.
+		 */
+		private boolean cacheSnapshot = true;
+
+		public boolean isCacheSnapshot() {
+			return cacheSnapshot;
+		}
+
+		public void setCacheSnapshot(boolean cacheSnapshot) {
+			this.cacheSnapshot = cacheSnapshot;
+		}
 
 		public long getSlotIndexSize() {
 			return slotIndexSize;

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +34,12 @@ import org.springframework.stereotype.Component;
 class EncodedResources {
 
 	/**
-	 * One stored resource version: its JSON, the two facts the search rules need of a slot, and what the
-	 * contextual search's filters read of it (its schedule's id, its facets; null for other resources).
+	 * One stored resource version: its JSON, its {@code meta.lastUpdated} (epoch milliseconds, -1 if none), the two
+	 * facts the search rules need of a slot, and what the contextual search's filters read of it (its schedule's id,
+	 * its facets; null for other resources).
 	 */
-	record Encoded(String type, String id, long version, byte[] json, boolean cpts, Instant end, String scheduleId,
-			SlotSource.SlotFacets facets, Instant start, boolean free) {}
+	record Encoded(String type, String id, long version, long updated, byte[] json, boolean cpts, Instant end,
+			String scheduleId, SlotSource.SlotFacets facets, Instant start, boolean free) {}
 
 	/** A resource to fetch: its id in the store and its current version. */
 	record Key(long pid, String type, String id, long version) {
@@ -74,13 +77,26 @@ class EncodedResources {
 				.orElse(false);
 	}
 
+	/** The kept entries by resource id, a live view (the snapshot written at shutdown walks it). */
+	Map<Long, Encoded> kept() {
+		return Collections.unmodifiableMap(cache.asMap());
+	}
+
+	/**
+	 * An entry read back from a snapshot, checked by the caller against the stored version: used, as any other,
+	 * only while the index names that version.
+	 */
+	void restore(long pid, Encoded encoded) {
+		cache.put(pid, encoded);
+	}
+
 	/** The current version of each resource; misses are loaded together. Callers run in a read transaction. */
 	Map<Long, Encoded> get(Collection<Key> keys, RequestDetails request) {
 		Map<Long, Encoded> found = new HashMap<>();
 		List<Key> missing = new ArrayList<>();
 		for (Key key : keys) {
 			Encoded cached = cache.getIfPresent(key.pid());
-			if (cached != null && cached.version() == key.version()) {
+			if (cached != null && cached.version() == key.version() && cached.id().equals(key.id())) {
 				found.put(key.pid(), cached);
 			} else {
 				missing.add(key);
@@ -115,6 +131,7 @@ class EncodedResources {
 	private Encoded encode(Key key, IBaseResource resource) {
 		byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
 		Long version = resource.getIdElement().getVersionIdPartAsLong();
+		Date lastUpdated = resource.getMeta().getLastUpdated();
 		boolean cpts = false;
 		Instant end = null;
 		String schedule = null;
@@ -129,7 +146,8 @@ class EncodedResources {
 			schedule = slot.getSchedule().getReferenceElement().getIdPart();
 			facets = SlotSource.SlotFacets.of(slot);
 		}
-		return new Encoded(key.type(), key.id(), version == null ? key.version() : version, json, cpts, end, schedule, facets, start, free);
+		return new Encoded(key.type(), key.id(), version == null ? key.version() : version,
+				lastUpdated == null ? -1 : lastUpdated.getTime(), json, cpts, end, schedule, facets, start, free);
 	}
 
 	/** The resource again, for answers HAPI's serializer writes (XML, pretty print, outgoing-response hooks). */

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,8 +26,10 @@ import org.springframework.stereotype.Component;
  * 300 of the first 1,000 guide searches took over 100 ms on the benchmark, where they take 3 ms once read
  * (docs/operations.md). Reading them page by page is the
  * same work done once, before the first regulator's search; it stops at the budget or when the cache is full.
+ * After a graceful restart most of the JSON is already back from {@link EncodedResourcesSnapshot} (order 0).
  */
 @Component
+@Order(1)
 class StoredDataPreload implements CacheWarmer {
 
 	/** What the guide's includes and the contextual search's cards bring along with the slots. */

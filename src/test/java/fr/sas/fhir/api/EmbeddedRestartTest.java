@@ -45,7 +45,12 @@ class EmbeddedRestartTest {
 					.isEqualTo(201);
 			assertThat(fhir.put("/Slot/slot1", SasTestData.slot("slot1", "s1", start, 20)).status())
 					.isEqualTo(201);
+			assertThat(fhir.get("/Slot?schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|810000000007"
+					+ "&status=free&start=ge" + start.minusHours(1) + "&start=le" + start.plusHours(1)
+					+ "&_include=Slot:schedule").bundle().getTotal()).isEqualTo(1);
 		}
+		assertThat(dataDir.resolve("cache/encoded-resources.bin"))
+				.as("the searches' encoded resources, written at the graceful shutdown for the next start").isRegularFile();
 		try (ConfigurableApplicationContext second = startWarmingUp()) {
 			FhirHttp fhir = http(second);
 			assertThat(readinessDuringWarmup.get()).as("readiness while the warm-up runs").isEqualTo(503);

@@ -3,8 +3,15 @@ package fr.sas.fhir.search;
 import static fr.sas.fhir.support.SasTestData.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import fr.sas.fhir.common.SasProperties;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.H2ServerTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,6 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.hl7.fhir.r4.model.Slot;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -90,6 +99,117 @@ class H2GuideSearchTest extends H2ServerTest {
 		private long pid(String id) {
 			Map<String, Object> row = jdbc.queryForMap("SELECT RES_ID FROM HFJ_RESOURCE WHERE FHIR_ID = ?", id);
 			return ((Number) row.get("RES_ID")).longValue();
+		}
+	}
+
+	/** The cache of encoded resources written at a graceful shutdown and read back, checked, at the next start. */
+	@Nested
+	class Snapshot {
+
+		@Autowired
+		StoredDataPreload preload;
+		@Autowired
+		EncodedResources encodedResources;
+		@Autowired
+		EncodedResourcesSnapshot snapshot;
+		@Autowired
+		SlotIndexQueries queries;
+		@Autowired
+		IHapiTransactionService transactions;
+		@Autowired
+		FhirContext fhirContext;
+		@Autowired
+		SearchBuilderFactory<JpaPid> searchBuilders;
+		@Autowired
+		SasProperties properties;
+		@Autowired
+		JdbcTemplate jdbc;
+		@TempDir
+		Path dir;
+
+		@Test
+		void whatWasEncodedComesBackAfterARestartButWhatChangedMeanwhile() throws Exception {
+			String s = UUID.randomUUID().toString().substring(0, 8);
+			OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+			Slot slot = slot("sf1-" + s, "ss-" + s, t0.plusHours(2), 30);
+			assertThat(fhir().putAll(List.of(practitioner("sp-" + s, "81" + String.format("%010d", Math.floorMod(s.hashCode(), 1_000_000_000L))),
+					practitionerRole("sr-" + s, "sp-" + s), practitionerSchedule("ss-" + s, "sp-" + s, "sr-" + s), slot))
+					.status()).isEqualTo(200);
+			preload.warm(Duration.ofMinutes(2));
+			Path file = dir.resolve("encoded-resources.bin");
+			snapshot.write(file, encodedResources.kept());
+			// written while the node was down: a new version of the slot
+			slot.setEnd(java.util.Date.from(t0.plusHours(2).plusMinutes(45).toInstant()));
+			assertThat(fhir().put("/Slot/sf1-" + s, slot).status()).isEqualTo(200);
+
+			EncodedResources restarted = new EncodedResources(fhirContext, searchBuilders, properties);
+			String line = new EncodedResourcesSnapshot(restarted, queries, transactions, properties)
+					.read(file, Duration.ofMinutes(2));
+
+			assertThat(line).contains("encoded resources of the snapshot written");
+			for (String id : List.of("sp-" + s, "sr-" + s, "ss-" + s)) {
+				long pid = pid(id);
+				assertThat(restarted.holds(pid, 1)).as(id + ", unchanged").isTrue();
+				assertThat(restarted.kept().get(pid).json()).as("the JSON HAPI encoded")
+						.isEqualTo(encodedResources.kept().get(pid).json());
+				assertThat(restarted.kept().get(pid).facets()).isEqualTo(encodedResources.kept().get(pid).facets());
+			}
+			long slotPid = pid("sf1-" + s);
+			assertThat(restarted.kept()).as("the slot changed since the snapshot: read from the store again")
+					.doesNotContainKey(slotPid);
+		}
+
+		@Test
+		void aSnapshotOfAnotherStoreKeepsNothingOfIt() throws Exception {
+			String s = UUID.randomUUID().toString().substring(0, 8);
+			assertThat(fhir().put("/Practitioner/so-" + s, practitioner("so-" + s,
+					"81" + String.format("%010d", Math.floorMod(s.hashCode() + 7, 1_000_000_000L)))).status()).isEqualTo(201);
+			preload.warm(Duration.ofMinutes(2));
+			long pid = pid("so-" + s);
+			EncodedResources.Encoded kept = encodedResources.kept().get(pid);
+			assertThat(kept).isNotNull();
+			// the same resource id and version, written at another millisecond: another store under the file
+			EncodedResources.Encoded other = new EncodedResources.Encoded(kept.type(), kept.id(), kept.version(),
+					kept.updated() + 1, kept.json(), kept.cpts(), kept.end(), kept.scheduleId(), kept.facets(),
+					kept.start(), kept.free());
+			Path file = dir.resolve("other.bin");
+			snapshot.write(file, Map.of(pid, other));
+			EncodedResources restarted = new EncodedResources(fhirContext, searchBuilders, properties);
+
+			assertThat(new EncodedResourcesSnapshot(restarted, queries, transactions, properties).read(file, Duration.ofMinutes(1)))
+					.startsWith("0 of the 1 encoded resources");
+			assertThat(restarted.kept()).isEmpty();
+		}
+
+		@Test
+		void aFileThatIsNotASnapshotIsIgnored() throws Exception {
+			Path file = dir.resolve("not-a-snapshot.bin");
+			Files.writeString(file, "{\"resourceType\":\"Slot\"}");
+			EncodedResources restarted = new EncodedResources(fhirContext, searchBuilders, properties);
+
+			assertThat(new EncodedResourcesSnapshot(restarted, queries, transactions, properties).read(file, Duration.ofMinutes(1)))
+					.endsWith("of another format: ignored");
+			assertThat(restarted.kept()).isEmpty();
+		}
+
+		@Test
+		void aGracefulStopWritesTheSnapshotUnderTheDataDirectory() {
+			String s = UUID.randomUUID().toString().substring(0, 8);
+			assertThat(fhir().put("/Practitioner/sg-" + s, practitioner("sg-" + s,
+					"81" + String.format("%010d", Math.floorMod(s.hashCode() + 11, 1_000_000_000L)))).status()).isEqualTo(201);
+			preload.warm(Duration.ofMinutes(2));
+			Path file = properties.getDataDir().resolve("cache").resolve(EncodedResourcesSnapshot.FILE);
+			snapshot.stop();
+			snapshot.start();
+
+			assertThat(file).isRegularFile();
+			EncodedResources restarted = new EncodedResources(fhirContext, searchBuilders, properties);
+			new EncodedResourcesSnapshot(restarted, queries, transactions, properties).warm(Duration.ofMinutes(2));
+			assertThat(restarted.holds(pid("sg-" + s), 1)).isTrue();
+		}
+
+		private long pid(String id) {
+			return jdbc.queryForObject("SELECT RES_ID FROM HFJ_RESOURCE WHERE FHIR_ID = ?", Long.class, id);
 		}
 	}
 }
