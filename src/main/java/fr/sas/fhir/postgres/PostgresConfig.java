@@ -3,6 +3,7 @@ package fr.sas.fhir.postgres;
 import fr.sas.fhir.common.JobLeases;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The PostgreSQL deployment's upkeep: the planner statistics of the server's tables kept current by the server, and
- * the server's own indexes on HAPI's tables (docs/search.md). Only when the data source is PostgreSQL
+ * the server's own indexes on HAPI's tables, the planner settings of its connections (docs/search.md). Only when the data source is PostgreSQL
  * ({@code spring.datasource.url} {@code jdbc:postgresql:...}).
  */
 @Configuration
@@ -26,6 +27,16 @@ public class PostgresConfig {
 		StatisticsKeeper keeper = new StatisticsKeeper(new TableStatistics(dataSource), properties, leases, clock);
 		keeper.reportAutovacuum();
 		return keeper;
+	}
+
+	/**
+	 * Static: a post-processor of the data source, made before the other beans. Default in application.yaml
+	 * ({@code sas.postgres.session-settings}); empty leaves the database's own settings.
+	 */
+	@Bean
+	static SessionSettings postgresSessionSettings(
+			@Value("${sas.postgres.session-settings:}") String settings) {
+		return new SessionSettings(settings);
 	}
 
 	@Bean

@@ -16,6 +16,8 @@ public final class PostgresTestDatabase {
 			env("SAS_TEST_PG_ADMIN_URL", "jdbc:postgresql://127.0.0.1:5432/test");
 	private static final String USER = env("SAS_TEST_PG_USER", "postgres");
 	private static final String PASSWORD = env("SAS_TEST_PG_PASSWORD", "");
+	/** Where several people share one PostgreSQL, each names their test databases apart. */
+	private static final String PREFIX = env("SAS_TEST_PG_DATABASE_PREFIX", "sas_it_");
 	private static String url;
 	private static String unavailable;
 
@@ -44,7 +46,7 @@ public final class PostgresTestDatabase {
 	}
 
 	private static void create() {
-		String name = "sas_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		try (Connection c = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
 				Statement s = c.createStatement()) {
 			s.execute("CREATE DATABASE " + name);
