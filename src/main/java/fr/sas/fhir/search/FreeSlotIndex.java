@@ -49,6 +49,11 @@ class FreeSlotIndex {
 
 	/** Counter of the writes that may have changed any schedule's slots (an expunge of everything). */
 	static final String ALL_SLOTS = "slots:*";
+	/**
+	 * Counter of the writes of a Slot whose schedule is a contained resource ({@code #id}): such a slot has no link
+	 * to a stored schedule, so it is in no list, where HAPI's search counts it ({@link SortedFreeSlots}).
+	 */
+	static final String CONTAINED_SCHEDULES = "slots:contained-schedule";
 
 	/**
 	 * A schedule's free slots, sorted by start then resource id, with the shared counters (its own and
@@ -282,6 +287,10 @@ class FreeSlotIndex {
 
 	private void changed(IBaseResource resource) {
 		if (!(resource instanceof Slot slot) || !slot.getSchedule().hasReference()) {
+			return;
+		}
+		if (slot.getSchedule().getReference().startsWith("#")) {
+			counters.bumpAtCommit(CONTAINED_SCHEDULES);
 			return;
 		}
 		String scheduleId = slot.getSchedule().getReferenceElement().getIdPart();

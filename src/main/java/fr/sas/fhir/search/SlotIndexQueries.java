@@ -287,6 +287,18 @@ class SlotIndexQueries {
 				SlotIndexQueries::key);
 	}
 
+	/**
+	 * Whether a live Slot has no link to a stored schedule through the paths: its schedule is a contained resource
+	 * (HAPI's referential integrity refuses a reference to a schedule not stored). One anti-join over the slots.
+	 */
+	boolean anySlotWithoutStoredSchedule(Collection<String> schedulePaths) {
+		return !query("SELECT r.RES_ID FROM HFJ_RESOURCE r WHERE r.RES_TYPE = 'Slot' AND r.RES_DELETED_AT IS NULL"
+						+ " AND NOT EXISTS (SELECT 1 FROM HFJ_RES_LINK l WHERE l.SRC_RESOURCE_ID = r.RES_ID"
+						+ " AND l.SRC_PATH = ANY(?)) FETCH FIRST 1 ROWS ONLY",
+				(c, s) -> s.setArray(1, strings(c, schedulePaths)),
+				r -> r.getLong(1)).isEmpty();
+	}
+
 	/** A live resource's current version and when it was written (epoch milliseconds). */
 	record StoredVersion(long pid, long version, long updated) {}
 

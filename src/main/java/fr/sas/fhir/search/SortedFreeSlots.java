@@ -3,6 +3,7 @@ package fr.sas.fhir.search;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import fr.sas.fhir.common.ChangeCounters;
 import fr.sas.fhir.search.SlotIndexQueries.SlotRow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ import org.springframework.stereotype.Component;
  * <p>Matches exactly what HAPI's {@code status=free&start=...} matches: a slot is in a schedule's list when its
  * {@code status} token is {@code free} (the same value hash HAPI's search uses), it has a {@code start} row and is
  * not deleted, and it links to the schedule through {@code Slot.schedule}; every stored Slot does (HAPI's referential
- * integrity, on by default and kept here, refuses a slot whose schedule is not stored), and every Schedule is listed,
- * deleted ones included. Ties at one start are ordered by resource id here, in no stated order by HAPI.
+ * integrity, on by default and kept here, refuses a slot whose schedule is not stored) but one whose schedule is a
+ * contained resource, for which HAPI answers, and every Schedule is listed, deleted ones included. Ties at one start are ordered by resource id here, in no stated order by HAPI.
  */
 @Component
 class SortedFreeSlots {
@@ -54,14 +55,23 @@ class SortedFreeSlots {
 	private final EncodedResources encodedResources;
 	private final ISearchParamRegistry searchParams;
 	private final IHapiTransactionService transactions;
+	private final ChangeCounters counters;
 	private final AtomicReference<CompletableFuture<Void>> filling =
 			new AtomicReference<>(CompletableFuture.completedFuture(null));
 	private volatile int coldSchedules = COLD_SCHEDULES;
+	/**
+	 * Whether the store held a Slot with a contained schedule, as found for a value of
+	 * {@link FreeSlotIndex#CONTAINED_SCHEDULES}; looked again when another such write changes it (null: not yet).
+	 */
+	private volatile ContainedSchedules containedSchedules;
+
+	private record ContainedSchedules(long counter, boolean present) {}
 	/** When the last background read ended: a store whose free slots exceed the index is not read again at once. */
 	private volatile long lastFilled = System.nanoTime() - REFILL_AFTER.toNanos();
 
 	SortedFreeSlots(SlotIndexQueries queries, FreeSlotIndex freeSlots, EncodedResources encodedResources,
-			ISearchParamRegistry searchParams, IHapiTransactionService transactions) {
+			ISearchParamRegistry searchParams, IHapiTransactionService transactions, ChangeCounters counters) {
+		this.counters = counters;
 		this.queries = queries;
 		this.freeSlots = freeSlots;
 		this.encodedResources = encodedResources;
@@ -89,6 +99,9 @@ class SortedFreeSlots {
 
 	private Optional<Page> run(SortedSlotPageRequest search, int pageSize, RequestDetails request) {
 		List<String> slotPaths = GuideSearchExecutor.paths(searchParams, "Slot", "schedule");
+		if (anySlotWithContainedSchedule(slotPaths)) {
+			return Optional.empty();
+		}
 		List<SlotIndexQueries.ScheduleVersion> schedules = queries.everySchedule();
 		if (freeSlots.notKept(schedules) > coldSchedules) {
 			fillInBackground(slotPaths);
@@ -128,6 +141,24 @@ class SortedFreeSlots {
 			}
 		}
 		return Optional.of(new Page(slots, total));
+	}
+
+	/**
+	 * A Slot whose schedule is contained is in no list and HAPI's search counts it: HAPI answers while the store holds
+	 * one. Looked for (one anti-join over the slots) once per node, and again after each write of such a slot on any
+	 * node (a shared counter), so the fast path comes back once they are deleted.
+	 */
+	private boolean anySlotWithContainedSchedule(List<String> slotPaths) {
+		long counter = counters.read(FreeSlotIndex.CONTAINED_SCHEDULES);
+		ContainedSchedules known = containedSchedules;
+		if (known == null || known.counter() != counter) {
+			known = new ContainedSchedules(counter, queries.anySlotWithoutStoredSchedule(slotPaths));
+			containedSchedules = known;
+			if (known.present()) {
+				LOG.info("Sorted free slots: the store holds a Slot whose schedule is contained: HAPI's search answers");
+			}
+		}
+		return known.present();
 	}
 
 	/** Reads every schedule's list into the index, once at a time, on a thread of its own. */

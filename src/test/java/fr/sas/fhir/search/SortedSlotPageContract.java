@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Schedule;
 import org.hl7.fhir.r4.model.Slot;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,6 +167,35 @@ abstract class SortedSlotPageContract {
 		} finally {
 			sortedFreeSlots.coldSchedules(SortedFreeSlots.COLD_SCHEDULES);
 		}
+	}
+
+	@Test
+	void aSlotWhoseScheduleIsContainedSendsTheSortedPageToHapiUntilItIsDeleted() {
+		String url = "/Slot?status=free&start=ge" + base.plusHours(11).format(SECONDS) + "&start=lt"
+				+ base.plusHours(12).format(SECONDS) + "&_sort=start&_count=1";
+		Response graph = fhir().putAll(List.of(practitionerRole("sr6-" + s, "sp-" + s), practitionerSchedule("sk-" + s, "sp-" + s, "sr6-" + s),
+				slot("k0-" + s, "sk-" + s, base.plusHours(11), 10), slot("k2-" + s, "sk-" + s, base.plusHours(11).plusMinutes(40), 10),
+				sosOrganization("ko-" + s, "3" + digits(14)), sosLocation("kl-" + s, "ko-" + s)));
+		assertThat(graph.status()).as(graph.toString()).isEqualTo(200);
+		assertThat(ok(url).getLink("next").getUrl()).as("the fast path's").contains("_offset=1");
+		// an SOS Médecins slot whose Schedule is contained: the SOS profile accepts it, it links to no stored schedule
+		Slot contained = sosSlot("k1-" + s, "unused", base.plusHours(11).plusMinutes(20), 10);
+		Schedule schedule = sosSchedule("kc", "kl-" + s);
+		schedule.setId("#kc");
+		contained.addContained(schedule);
+		contained.setSchedule(new Reference("#kc"));
+		Response stored = fhir().put("/Slot/k1-" + s, contained);
+		assertThat(stored.status()).as(stored.toString()).isEqualTo(201);
+
+		Bundle withIt = ok(url);
+		assertThat(withIt.getTotal()).as("HAPI counts it").isEqualTo(3);
+		assertThat(withIt.getLink("next").getUrl()).as("HAPI's answer").contains("_getpages");
+
+		assertThat(fhir().delete("/Slot/k1-" + s).status()).isEqualTo(200);
+		Bundle without = compare(url);
+		assertThat(without.getTotal()).isEqualTo(2);
+		assertThat(without.getLink("next").getUrl()).as("the fast path's again").contains("_offset=1");
+		assertThat(ids(without)).containsExactly("k0-" + s);
 	}
 
 	@Test
