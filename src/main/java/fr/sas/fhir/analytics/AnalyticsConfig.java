@@ -32,6 +32,7 @@ public class AnalyticsConfig {
 			unit.addManagedClassName(FactTables.SlotChange.class.getName());
 			unit.addManagedClassName(FactTables.SlotSum.class.getName());
 			unit.addManagedClassName(FactTables.SlotActor.class.getName());
+			unit.addManagedClassName(FactTables.SlotPair.class.getName());
 			unit.addManagedClassName(FactTables.FoldedMonth.class.getName());
 			unit.addManagedClassName(FactTables.Appointment.class.getName());
 			unit.addManagedClassName(FactTables.Account.class.getName());

@@ -19,7 +19,8 @@ final class FactTables {
 
 	/** One slot: its day, its actor (practitioner, structure), where, what, whose. Deleted with its slot until its day closes. */
 	@Entity(name = "AnalyticsSlot")
-	@Table(name = "SAS_AN_SLOT", indexes = {@Index(name = "IDX_SAS_AN_SLOT_DAY", columnList = "DAY_KEY")})
+	// day first (the day's reads), then the pair: the slots of one changed practitioner-day without reading the day
+	@Table(name = "SAS_AN_SLOT", indexes = {@Index(name = "IDX_SAS_AN_SLOT_UNIT", columnList = "DAY_KEY, PRACTITIONER, STRUCTURE")})
 	static class Slot {
 		@Id
 		@Column(name = "SLOT_ID", length = 100)
@@ -52,7 +53,7 @@ final class FactTables {
 
 	/** The slots of one closed day, per practitioner or structure and per dimension: what survives the housekeeping. */
 	@Entity(name = "AnalyticsSlotDay")
-	@Table(name = "SAS_AN_SLOT_DAY", indexes = {@Index(name = "IDX_SAS_AN_SLOT_DAY_DAY", columnList = "DAY_KEY")})
+	@Table(name = "SAS_AN_SLOT_DAY", indexes = {@Index(name = "IDX_SAS_AN_SLOT_DAY_UNIT", columnList = "DAY_KEY, PRACTITIONER, STRUCTURE")})
 	static class SlotDay {
 		@Id
 		@jakarta.persistence.GeneratedValue(strategy = jakarta.persistence.GenerationType.SEQUENCE, generator = "SEQ_SAS_AN_SLOT_DAY")
@@ -99,9 +100,12 @@ final class FactTables {
 	}
 
 	/**
-	 * A day whose slot facts changed (a fact written or deleted) since its month was last summarised: the evaluations
-	 * read that day from the facts until {@link SlotSummaries} folds its month again. Rows are only inserted by the
-	 * writers (never updated), so concurrent writes of one day do not wait for each other.
+	 * A practitioner-structure pair whose slot facts of a day changed (a fact written or deleted) since the last fold:
+	 * the evaluations read that pair's slots of that day from the facts, in place of its folded rows
+	 * ({@link SlotPair}), until {@link SlotSummaries} folds it. Rows are only inserted by the writers (never updated
+	 * by them), so concurrent writes do not wait for each other; the fold marks the rows it takes ({@code FOLD_ID}) and
+	 * deletes them. A row without a pair ({@code PRACTITIONER} null: written by a version before the pairs, or by SQL)
+	 * marks its whole day: the day is read from the facts and its month folded again whole.
 	 */
 	@Entity(name = "AnalyticsSlotChange")
 	@Table(name = "SAS_AN_SLOT_CHANGE", indexes = {@Index(name = "IDX_SAS_AN_SLOT_CHANGE_DAY", columnList = "DAY_KEY")})
@@ -111,6 +115,84 @@ final class FactTables {
 		String changeId;
 		@Column(name = "DAY_KEY", nullable = false)
 		LocalDate day;
+		@Column(name = "MONTH_KEY", length = 7)
+		String month;
+		/** {@code ''} when the slots have none. */
+		@Column(name = "PRACTITIONER", length = 100)
+		String practitioner;
+		@Column(name = "STRUCTURE", length = 120)
+		String structure;
+		@Column(name = "FOLD_ID", length = 36)
+		String foldId;
+	}
+
+	/**
+	 * The slots of one practitioner-structure pair on one day per value of every stratifier ({@code ''}: none), as
+	 * the last fold read them: the rows the summaries ({@link SlotSum}, {@link SlotActor}) add up, kept for the days not
+	 * closed (a closed day's slots do not change), so that an evaluation can take a changed pair's rows out of the
+	 * summaries and its slots' current rows in, and a fold can replace a changed pair's rows alone.
+	 */
+	@Entity(name = "AnalyticsSlotPair")
+	@Table(name = "SAS_AN_SLOT_PAIR", indexes = {@Index(name = "IDX_SAS_AN_SLOT_PAIR_UNIT", columnList = "DAY_KEY, PRACTITIONER, STRUCTURE")})
+	@jakarta.persistence.IdClass(SlotPair.Key.class)
+	static class SlotPair {
+		/** Hibernate's view of the key (rows are written by SQL only). */
+		static class Key implements java.io.Serializable {
+			LocalDate day;
+			String practitioner;
+			String structure;
+			String departement;
+			String specialty;
+			String slotType;
+			String useCase;
+			String publisher;
+
+			@Override
+			public boolean equals(Object o) {
+				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(practitioner, k.practitioner)
+						&& java.util.Objects.equals(structure, k.structure) && java.util.Objects.equals(departement, k.departement)
+						&& java.util.Objects.equals(specialty, k.specialty) && java.util.Objects.equals(slotType, k.slotType)
+						&& java.util.Objects.equals(useCase, k.useCase) && java.util.Objects.equals(publisher, k.publisher);
+			}
+
+			@Override
+			public int hashCode() {
+				return java.util.Objects.hash(day, practitioner, structure, departement, specialty, slotType, useCase, publisher);
+			}
+		}
+
+		@Id
+		@Column(name = "DAY_KEY")
+		LocalDate day;
+		@Id
+		@Column(name = "PRACTITIONER", length = 100)
+		String practitioner;
+		@Id
+		@Column(name = "STRUCTURE", length = 120)
+		String structure;
+		@Id
+		@Column(name = "DEPARTEMENT", length = 3)
+		String departement;
+		@Id
+		@Column(name = "SPECIALTY", length = 40)
+		String specialty;
+		@Id
+		@Column(name = "SLOT_TYPE", length = 20)
+		String slotType;
+		@Id
+		@Column(name = "USE_CASE", length = 12)
+		String useCase;
+		@Id
+		@Column(name = "PUBLISHER", length = 100)
+		String publisher;
+		@Column(name = "MONTH_KEY", length = 7, nullable = false)
+		String month;
+		@Column(name = "WEEK_KEY", length = 8, nullable = false)
+		String week;
+		@Column(name = "SLOTS", nullable = false)
+		long slots;
+		@Column(name = "MINUTES", nullable = false)
+		long minutes;
 	}
 
 	/** Slots and minutes of one day for one value of one stratifier ({@code ''}: unknown): what the sums read. */
@@ -206,7 +288,11 @@ final class FactTables {
 		int days;
 	}
 
-	/** A month whose summaries ({@link SlotSum}, {@link SlotActor}) were computed, and when. */
+	/**
+	 * A month whose summaries ({@link SlotSum}, {@link SlotActor}) were computed, and when; {@code SUMMARY_FORMAT}
+	 * {@link SlotSummaries#FORMAT} when its pairs' rows ({@link SlotPair}) were kept too (null: folded by a version
+	 * before them, folded again whole).
+	 */
 	@Entity(name = "AnalyticsFoldedMonth")
 	@Table(name = "SAS_AN_FOLDED_MONTH")
 	static class FoldedMonth {
@@ -215,6 +301,8 @@ final class FactTables {
 		String month;
 		@Column(name = "FOLDED_AT", nullable = false)
 		Instant foldedAt;
+		@Column(name = "SUMMARY_FORMAT")
+		Integer format;
 	}
 
 	/** One appointment made through the SAS (an orientation). */

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -223,17 +224,17 @@ class FactsBackfill {
 				Set<LocalDate> closed = days.isEmpty() ? Set.of() : new HashSet<>(Sql.query(c,
 						"SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY IN (" + marks(days.size()) + ")",
 						r -> r.getDate(1).toLocalDate(), days.toArray()));
-				Set<LocalDate> changed = new TreeSet<>();
+				Set<SlotFacts.Unit> changed = new LinkedHashSet<>();
 				for (SlotFacts.SlotFact fact : slots) {
 					if (closed.contains(fact.day())) {
 						continue; // a closed day's aggregate cannot tell whether this slot was in it: left as the hooks leave it
 					}
 					fact.insert(c);
-					changed.add(fact.day());
+					changed.add(fact.unit());
 					added++;
 				}
-				for (LocalDate day : changed) {
-					SlotSummaries.changed(c, day); // its month's summaries are read from the facts until the next fold
+				for (SlotFacts.Unit unit : changed) {
+					unit.changed(c); // the pair's day is read from the facts until the next fold
 				}
 			}
 			case APPOINTMENT -> {

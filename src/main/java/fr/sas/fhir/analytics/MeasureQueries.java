@@ -249,21 +249,24 @@ class MeasureQueries {
 	}
 
 	/**
-	 * The days of a period the slot summaries hold (their month folded, no change since), and the others, read from
-	 * the facts and the daily aggregate.
+	 * The days of a period the slot summaries hold (their month folded, no whole day marked changed), the others, read
+	 * from the facts and the daily aggregate, and whether some pair's day among the first changed since the fold.
 	 */
-	record SlotPlan(List<LocalDate> summarized, List<LocalDate> raw) {
+	record SlotPlan(List<LocalDate> summarized, List<LocalDate> raw, boolean changes) {
 		static SlotPlan read(Connection c, Period period) throws SQLException {
-			Set<String> folded = new HashSet<>(Sql.query(c, "SELECT MONTH_KEY FROM SAS_AN_FOLDED_MONTH WHERE MONTH_KEY >= ? AND MONTH_KEY <= ?",
-					r -> r.getString(1), Calendar.month(period.start()), Calendar.month(period.end())));
-			Set<LocalDate> changed = new HashSet<>(Sql.query(c, "SELECT DISTINCT DAY_KEY FROM SAS_AN_SLOT_CHANGE WHERE DAY_KEY >= ? AND DAY_KEY <= ?",
-					r -> r.getDate(1).toLocalDate(), period.start(), period.end()));
+			Set<String> folded = new HashSet<>(Sql.query(c, "SELECT MONTH_KEY FROM SAS_AN_FOLDED_MONTH WHERE MONTH_KEY >= ? AND MONTH_KEY <= ?"
+					+ " AND SUMMARY_FORMAT = ?", r -> r.getString(1), Calendar.month(period.start()), Calendar.month(period.end()),
+					SlotSummaries.FORMAT));
+			Set<LocalDate> changed = new HashSet<>(Sql.query(c, "SELECT DISTINCT DAY_KEY FROM SAS_AN_SLOT_CHANGE WHERE DAY_KEY >= ?"
+					+ " AND DAY_KEY <= ? AND PRACTITIONER IS NULL", r -> r.getDate(1).toLocalDate(), period.start(), period.end()));
 			List<LocalDate> summarized = new ArrayList<>();
 			List<LocalDate> raw = new ArrayList<>();
 			for (LocalDate day = period.start(); !day.isAfter(period.end()); day = day.plusDays(1)) {
 				(folded.contains(Calendar.month(day)) && !changed.contains(day) ? summarized : raw).add(day);
 			}
-			return new SlotPlan(summarized, raw);
+			boolean changes = !summarized.isEmpty() && !Sql.query(c, "SELECT 1 FROM SAS_AN_SLOT_CHANGE WHERE PRACTITIONER IS NOT NULL AND DAY_KEY IN ("
+					+ days(summarized) + ") FETCH FIRST 1 ROWS ONLY", r -> 1).isEmpty();
+			return new SlotPlan(summarized, raw, changes);
 		}
 
 		/** Per month, the bits of its summarized days (bit {@code d-1} for day {@code d}). */
@@ -274,6 +277,11 @@ class MeasureQueries {
 			}
 			return masks;
 		}
+
+		/** The changed pairs' days among the summarized days. */
+		String units() {
+			return SlotPairs.units("DAY_KEY IN (" + days(summarized) + ")");
+		}
 	}
 
 	/** A date list the server formats (never a caller's text), for an IN clause. */
@@ -282,9 +290,11 @@ class MeasureQueries {
 	}
 
 	/**
-	 * A slot measure for one stratifier (null: the whole population): its summarized days from the summaries (sums per
-	 * day, or the practitioner-structure pairs whose days meet the period), the others from the slots, in one GROUP BY
-	 * so that a practitioner found in both is counted once.
+	 * A slot measure for one stratifier (null: the whole population), in one GROUP BY (a practitioner found in several
+	 * parts is counted once): its summarized days from the summaries (sums per day, or the practitioner-structure pairs
+	 * whose days meet the period), where a pair's day changed since the fold its folded rows taken out and its slots
+	 * taken in (read through the pairs' indexes: the work follows the changes, not the days' size), the other days
+	 * from the slots.
 	 */
 	private Map<String, long[]> runSlots(Connection c, Indicator indicator, List<String> groups, String stratifier, SlotPlan plan,
 			boolean postgres) throws SQLException {
@@ -294,15 +304,22 @@ class MeasureQueries {
 		List<String> parts = new ArrayList<>();
 		if (distinct) {
 			List<String> months = new ArrayList<>();
-			plan.masks().forEach((month, mask) -> months.add("(MONTH_KEY = '" + month + "' AND "
-					+ (postgres ? "(DAYS & " + mask + ")" : "BITAND(DAYS, " + mask + ")") + " <> 0)"));
+			// a changed pair's changed days are taken out of its folded days (C: their bits), its slots of them read below
+			String days = plan.changes() ? SlotPairs.and(postgres, "a.DAYS", SlotPairs.not(postgres, "COALESCE(ch.C, 0)")) : "a.DAYS";
+			plan.masks().forEach((month, mask) -> months.add("(a.MONTH_KEY = '" + month + "' AND "
+					+ SlotPairs.and(postgres, days, String.valueOf(mask)) + " <> 0)"));
 			// only the pairs with what is counted (a structure measure skips the practitioners' own slots)
 			boolean structures = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE"));
 			if (!months.isEmpty()) {
-				parts.add("SELECT VAL AS K, NULLIF(PRACTITIONER, '') AS PRACTITIONER, NULLIF(STRUCTURE, '') AS STRUCTURE"
-						+ " FROM SAS_AN_SLOT_ACTOR WHERE MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
-						+ " AND DIMENSION = '" + dimension + "' AND " + (structures ? "STRUCTURE" : "PRACTITIONER") + " <> ''"
+				parts.add("SELECT a.VAL AS K, NULLIF(a.PRACTITIONER, '') AS PRACTITIONER, NULLIF(a.STRUCTURE, '') AS STRUCTURE"
+						+ " FROM SAS_AN_SLOT_ACTOR a" + (plan.changes() ? " LEFT JOIN " + SlotPairs.masks(plan.units())
+								+ " ch ON ch.MONTH_KEY = a.MONTH_KEY AND ch.PRACTITIONER = a.PRACTITIONER AND ch.STRUCTURE = a.STRUCTURE" : "")
+						+ " WHERE a.MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
+						+ " AND a.DIMENSION = '" + dimension + "' AND a." + (structures ? "STRUCTURE" : "PRACTITIONER") + " <> ''"
 						+ " AND (" + String.join(" OR ", months) + ")");
+			}
+			if (plan.changes()) {
+				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM " + SlotPairs.currentRows(plan.units()));
 			}
 			if (!plan.raw().isEmpty()) {
 				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM "
@@ -312,6 +329,10 @@ class MeasureQueries {
 			if (!plan.summarized().isEmpty()) {
 				parts.add("SELECT VAL AS K, SLOTS, MINUTES FROM SAS_AN_SLOT_SUM WHERE DIMENSION = '" + dimension + "' AND DAY_KEY IN ("
 						+ days(plan.summarized()) + ")");
+			}
+			if (plan.changes()) {
+				parts.add("SELECT f." + column + " AS K, -f.SLOTS AS SLOTS, -f.MINUTES AS MINUTES FROM " + SlotPairs.foldedRows(plan.units()));
+				parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM " + SlotPairs.currentRows(plan.units()));
 			}
 			if (!plan.raw().isEmpty()) {
 				parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM "
@@ -327,7 +348,10 @@ class MeasureQueries {
 		}
 		String sql = "SELECT " + (stratifier == null ? "''" : "K") + " AS K, " + String.join(", ", aggregates) + " FROM ("
 				+ String.join(" UNION ALL ", parts) + ") u" + (stratifier == null ? "" : " GROUP BY K");
-		return strata(c, sql, new Object[0], groups, null);
+		Map<String, long[]> strata = strata(c, sql, new Object[0], groups, null);
+		// a value whose every slot was withdrawn since the fold adds up to nothing: no stratum, as before the fold
+		strata.values().removeIf(figures -> stratifier != null && java.util.Arrays.stream(figures).allMatch(v -> v == 0));
+		return strata;
 	}
 
 	private Map<String, long[]> run(Connection c, Indicator indicator, List<String> groups, Dimension dimension, Period period,

@@ -96,9 +96,8 @@ class SlotFacts {
 			LocalDate day = calendar.day(slot.getStart().toInstant());
 			if (!day.isBefore(calendar.day(clock.instant()))) {
 				work(c -> {
-					for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(),
-							slot.getIdElement().getIdPart())) {
-						SlotSummaries.changed(c, stored);
+					for (Unit stored : Unit.of(c, slot.getIdElement().getIdPart())) {
+						stored.changed(c);
 					}
 					return Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", slot.getIdElement().getIdPart());
 				});
@@ -134,16 +133,21 @@ class SlotFacts {
 	record SlotFact(String id, LocalDate day, int minutes, String status, String practitioner, String structure,
 			String departement, String specialty, String type, String useCase, String publisher) {
 
-		/** Replaces the slot's fact, marking the day it leaves (if it moved) and the day it is in changed. */
+		/** Replaces the slot's fact, marking the pair's day it leaves (if it moved) and the one it is in changed. */
 		void write(Connection c) throws SQLException {
-			for (LocalDate stored : Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_SLOT WHERE SLOT_ID = ?", r -> r.getDate(1).toLocalDate(), id)) {
-				if (!stored.equals(day)) {
-					SlotSummaries.changed(c, stored);
+			for (Unit stored : Unit.of(c, id)) {
+				if (!stored.equals(unit())) {
+					stored.changed(c);
 				}
 			}
-			SlotSummaries.changed(c, day);
+			unit().changed(c);
 			Sql.update(c, "DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", id);
 			insert(c);
+		}
+
+		/** The practitioner-structure pair's day this slot counts in. */
+		Unit unit() {
+			return new Unit(day, practitioner, structure);
 		}
 
 		/** The row alone (the back-fill marks the changed days once per batch). */
@@ -152,6 +156,19 @@ class SlotFacts {
 							+ " DEPARTEMENT, SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 					id, day, Calendar.month(day), Calendar.week(day), minutes, status, practitioner, structure, departement, specialty,
 					type, useCase, publisher);
+		}
+	}
+
+	/** A practitioner-structure pair's slots of one day: what a write marks changed ({@link SlotSummaries#changed}). */
+	record Unit(LocalDate day, String practitioner, String structure) {
+		/** The pair's day of a slot's stored fact (none if it has none). */
+		static List<Unit> of(Connection c, String slotId) throws SQLException {
+			return Sql.query(c, "SELECT DAY_KEY, PRACTITIONER, STRUCTURE FROM SAS_AN_SLOT WHERE SLOT_ID = ?",
+					r -> new Unit(r.getDate(1).toLocalDate(), r.getString(2), r.getString(3)), slotId);
+		}
+
+		void changed(Connection c) throws SQLException {
+			SlotSummaries.changed(c, day, practitioner, structure);
 		}
 	}
 
@@ -187,7 +204,7 @@ class SlotFacts {
 			if (ended && !Sql.query(c, "SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY WHERE DAY_KEY = ?", r -> 1, fact.day()).isEmpty()) {
 				return 0; // its day is in the aggregate already
 			}
-			// the day it leaves (if it moved) and the day it is in are read from the facts until the next fold
+			// the pair's day it leaves (if it moved) and the one it is in are read from the facts until the next fold
 			fact.write(c);
 			return 0;
 		});

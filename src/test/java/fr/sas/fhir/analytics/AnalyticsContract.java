@@ -204,6 +204,79 @@ abstract class AnalyticsContract {
 	}
 
 	/**
+	 * Slots written after a fold (created, moved to the next day, withdrawn, a new practitioner) are counted exactly
+	 * before the next fold, and what is read from the facts is bounded by the changed pairs: a fact of an unchanged
+	 * pair of the same day, written behind the server's back (no change row), is seen neither by the evaluations nor by
+	 * the next fold, which reads the changed pairs alone.
+	 */
+	@Test
+	void slotsWrittenAfterAFoldAreExactReadingTheChangedPairsOnly() {
+		org.springframework.jdbc.core.JdbcTemplate sql = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+		Map<String, String> schedules = new TreeMap<>();
+		for (String name : List.of("pd-a", "pd-b", "pd-c", "pd-e")) {
+			schedules.put(name, practitionerIn(name, "97700"));
+		}
+		OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).plusDays(4).withHour(8).withMinute(0).withSecond(0).withNano(0);
+		LocalDate day = base.atZoneSameInstant(PARIS).toLocalDate();
+		LocalDate next = day.plusDays(1);
+		String a = "an-" + run + "-pd-a-";
+		for (int i = 0; i < 3; i++) {
+			put("/Slot/" + a + i, slot(a + i, schedules.get("pd-a"), base.plusHours(i), 20));
+		}
+		for (int i = 0; i < 2; i++) {
+			put("/Slot/an-" + run + "-pd-b-" + i, slot("an-" + run + "-pd-b-" + i, schedules.get("pd-b"), base.plusHours(i), 30));
+		}
+		put("/Slot/an-" + run + "-pd-e-0", slot("an-" + run + "-pd-e-0", schedules.get("pd-e"), base.plusHours(5), 15));
+		slotSummaries.fold();
+		String practitioners = "SELECT COUNT(DISTINCT PRACTITIONER) FROM SAS_AN_SLOT_CHANGE WHERE PRACTITIONER LIKE ?";
+		String mine = "Practitioner/an-" + run + "-p-pd-%";
+		assertThat(sql.queryForObject(practitioners, Long.class, mine)).as("folded: no change waits").isZero();
+
+		// behind the server's back: a fact of practitioner b's day, with no change row
+		Map<String, Object> b = sql.queryForMap("SELECT PRACTITIONER, STRUCTURE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", "an-" + run + "-pd-b-0");
+		sql.update("INSERT INTO SAS_AN_SLOT (SLOT_ID, DAY_KEY, MONTH_KEY, WEEK_KEY, MINUTES, STATUS, PRACTITIONER, STRUCTURE, DEPARTEMENT,"
+						+ " SPECIALTY, SLOT_TYPE, USE_CASE, PUBLISHER) VALUES (?, ?, ?, ?, 60, 'free', ?, ?, '977', 'SM54', 'PUBLIC', 'individual', ?)",
+				"an-" + run + "-poison", java.sql.Date.valueOf(day), Calendar.month(day), Calendar.week(day), b.get("PRACTITIONER"),
+				b.get("STRUCTURE"), publisher);
+		try {
+			// after the fold: a's new slot, a slot of a's moved to the next day, another withdrawn; c new; e's only slot moved
+			put("/Slot/" + a + 3, slot(a + 3, schedules.get("pd-a"), base.plusHours(4), 40));
+			put("/Slot/" + a + 0, slot(a + 0, schedules.get("pd-a"), base.plusDays(1), 20));
+			assertThat(asPublisher().delete("/Slot/" + a + 1).status()).isIn(200, 204);
+			put("/Slot/an-" + run + "-pd-c-0", slot("an-" + run + "-pd-c-0", schedules.get("pd-c"), base.plusDays(1).plusHours(2), 25));
+			put("/Slot/an-" + run + "-pd-e-0", slot("an-" + run + "-pd-e-0", schedules.get("pd-e"), base.plusDays(1).plusHours(5), 15));
+			// a: 2 on the day (20 + 40 min), 1 the next (20); b: 2 on the day (30 + 30); c: 1 the next (25); e: 1 the next (15)
+			long slots = 7;
+			long minutes = 20 + 40 + 20 + 30 + 30 + 25 + 15;
+			assertThat(sql.queryForObject(practitioners, Long.class, mine)).as("the changed pairs: a, c, e").isEqualTo(3);
+
+			for (String read : List.of("changes since the fold", "folded again")) {
+				MeasureReport offered = evaluate("sas-slots-offered", day, next, "departement,publisher");
+				assertThat(stratum(offered, "slots", "departement", "977")).as(read).isEqualTo(slots);
+				assertThat(stratum(offered, "slots", "publisher", publisher)).as(read).isEqualTo(slots);
+				assertThat(stratum(offered, "hours", "publisher", publisher)).as(read).isEqualTo(Math.round(minutes * 100 / 60.0));
+				assertThat(stratum(evaluate("sas-slots-offered", day, day, "publisher"), "slots", "publisher", publisher)).as(read)
+						.isEqualTo(4);
+				assertThat(stratum(evaluate("sas-practitioners-with-slots", day, next, "departement,week"), "practitioners", "departement", "977"))
+						.as(read).isEqualTo(4);
+				assertThat(stratum(evaluate("sas-practitioners-with-slots", day, day, "departement"), "practitioners", "departement", "977"))
+						.as(read + ": e's only slot of the day moved").isEqualTo(2);
+				assertThat(stratum(evaluate("sas-practitioners-with-slots", next, next, "publisher"), "practitioners", "publisher", publisher))
+						.as(read).isEqualTo(3);
+				if (read.equals("changes since the fold")) {
+					slotSummaries.fold();
+					assertThat(sql.queryForObject(practitioners, Long.class, mine)).as("folded").isZero();
+				}
+			}
+			// the fold replaced the changed pairs' rows only: b's day is still its two slots
+			assertThat(sql.queryForObject("SELECT SUM(SLOTS) FROM SAS_AN_SLOT_PAIR WHERE PRACTITIONER = ? AND DAY_KEY = ?", Long.class,
+					b.get("PRACTITIONER"), java.sql.Date.valueOf(day))).isEqualTo(2);
+		} finally {
+			sql.update("DELETE FROM SAS_AN_SLOT WHERE SLOT_ID = ?", "an-" + run + "-poison");
+		}
+	}
+
+	/**
 	 * Resources stored without facts (here: their facts deleted, as if analytics had been off) are counted again once
 	 * back-filled, from the facts and from the summaries; a second run (its marks reset, as after a crash) adds nothing.
 	 */
