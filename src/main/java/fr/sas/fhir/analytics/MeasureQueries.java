@@ -208,12 +208,9 @@ class MeasureQueries {
 				return out;
 			}
 			if (indicator.summarized()) {
-				SlotPlan plan = SlotPlan.read(c, period);
-				out.put("", Map.of("", runSlots(c, indicator, groups, null, plan, postgres).values().stream().findFirst()
-						.orElse(new long[groups.size()])));
-				for (String stratifier : stratifiers) {
-					out.put(stratifier, runSlots(c, indicator, groups, stratifier, plan, postgres));
-				}
+				Map<String, Map<String, long[]>> slots = runSlots(c, indicator, groups, stratifiers, SlotPlan.read(c, period), postgres);
+				out.put("", Map.of("", slots.get("").values().stream().findFirst().orElse(new long[groups.size()])));
+				stratifiers.forEach(s -> out.put(s, slots.get(s)));
 				return out;
 			}
 			out.put("", Map.of("", run(c, indicator, groups, null, period, postgres).values().stream().findFirst()
@@ -290,68 +287,113 @@ class MeasureQueries {
 	}
 
 	/**
-	 * A slot measure for one stratifier (null: the whole population), in one GROUP BY (a practitioner found in several
-	 * parts is counted once): its summarized days from the summaries (sums per day, or the practitioner-structure pairs
-	 * whose days meet the period), where a pair's day changed since the fold its folded rows taken out and its slots
-	 * taken in (read through the pairs' indexes: the work follows the changes, not the days' size), the other days
-	 * from the slots.
+	 * A slot measure, the whole population ({@code ""}) and each stratifier, in one statement (the changed pairs' rows
+	 * read once, as common table expressions), one GROUP BY per stratifier (a practitioner found in several parts is
+	 * counted once): the summarized days from the summaries (sums per day, or the practitioner-structure pairs whose
+	 * days meet the period), where a pair's day changed since the fold its folded rows taken out ({@code prev}, or its
+	 * changed days' bits, {@code ch}) and its slots taken in ({@code cur}), read through the pairs' indexes: the work
+	 * follows the changes, not the days' size. The other days from the slots.
 	 */
-	private Map<String, long[]> runSlots(Connection c, Indicator indicator, List<String> groups, String stratifier, SlotPlan plan,
-			boolean postgres) throws SQLException {
+	private Map<String, Map<String, long[]>> runSlots(Connection c, Indicator indicator, List<String> groups, List<String> stratifiers,
+			SlotPlan plan, boolean postgres) throws SQLException {
 		boolean distinct = groups.stream().anyMatch(g -> indicator.groups().get(g).contains("DISTINCT"));
-		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
-		String column = SlotSummaries.DIMENSIONS.get(dimension);
-		List<String> parts = new ArrayList<>();
-		if (distinct) {
-			List<String> months = new ArrayList<>();
-			// a changed pair's changed days are taken out of its folded days (C: their bits), its slots of them read below
-			String days = plan.changes() ? SlotPairs.and(postgres, "a.DAYS", SlotPairs.not(postgres, "COALESCE(ch.C, 0)")) : "a.DAYS";
-			plan.masks().forEach((month, mask) -> months.add("(a.MONTH_KEY = '" + month + "' AND "
-					+ SlotPairs.and(postgres, days, String.valueOf(mask)) + " <> 0)"));
-			// only the pairs with what is counted (a structure measure skips the practitioners' own slots)
-			boolean structures = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE"));
-			if (!months.isEmpty()) {
-				parts.add("SELECT a.VAL AS K, NULLIF(a.PRACTITIONER, '') AS PRACTITIONER, NULLIF(a.STRUCTURE, '') AS STRUCTURE"
-						+ " FROM SAS_AN_SLOT_ACTOR a" + (plan.changes() ? " LEFT JOIN " + SlotPairs.masks(plan.units())
-								+ " ch ON ch.MONTH_KEY = a.MONTH_KEY AND ch.PRACTITIONER = a.PRACTITIONER AND ch.STRUCTURE = a.STRUCTURE" : "")
-						+ " WHERE a.MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
-						+ " AND a.DIMENSION = '" + dimension + "' AND a." + (structures ? "STRUCTURE" : "PRACTITIONER") + " <> ''"
-						+ " AND (" + String.join(" OR ", months) + ")");
-			}
-			if (plan.changes()) {
-				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM " + SlotPairs.currentRows(plan.units()));
-			}
-			if (!plan.raw().isEmpty()) {
-				parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM "
-						+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
-			}
-		} else {
-			if (!plan.summarized().isEmpty()) {
-				parts.add("SELECT VAL AS K, SLOTS, MINUTES FROM SAS_AN_SLOT_SUM WHERE DIMENSION = '" + dimension + "' AND DAY_KEY IN ("
-						+ days(plan.summarized()) + ")");
-			}
-			if (plan.changes()) {
-				parts.add("SELECT f." + column + " AS K, -f.SLOTS AS SLOTS, -f.MINUTES AS MINUTES FROM " + SlotPairs.foldedRows(plan.units()));
-				parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM " + SlotPairs.currentRows(plan.units()));
-			}
-			if (!plan.raw().isEmpty()) {
-				parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM "
-						+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
-			}
-		}
-		if (parts.isEmpty()) {
-			return new LinkedHashMap<>();
+		List<String> with = new ArrayList<>();
+		if (plan.changes()) {
+			with.add("cur AS (SELECT * FROM " + SlotPairs.currentRows(plan.units()) + ")");
+			with.add(distinct ? "ch AS " + SlotPairs.masks(plan.units())
+					: "prev AS (SELECT f.* FROM " + SlotPairs.foldedRows(plan.units()) + ")");
 		}
 		List<String> aggregates = new ArrayList<>();
 		for (String group : groups) {
 			aggregates.add("COALESCE(" + indicator.groups().get(group) + ", 0)");
 		}
-		String sql = "SELECT " + (stratifier == null ? "''" : "K") + " AS K, " + String.join(", ", aggregates) + " FROM ("
-				+ String.join(" UNION ALL ", parts) + ") u" + (stratifier == null ? "" : " GROUP BY K");
-		Map<String, long[]> strata = strata(c, sql, new Object[0], groups, null);
+		List<String> blocks = new ArrayList<>();
+		List<String> all = new ArrayList<>();
+		all.add(null);
+		all.addAll(stratifiers);
+		for (String stratifier : all) {
+			List<String> parts = distinct ? distinctParts(indicator, groups, stratifier, plan, postgres) : sumParts(stratifier, plan);
+			if (!parts.isEmpty()) {
+				blocks.add("SELECT '" + (stratifier == null ? "" : stratifier) + "' AS D, " + (stratifier == null ? "''" : "K") + " AS K, "
+						+ String.join(", ", aggregates) + " FROM (" + String.join(" UNION ALL ", parts) + ") u"
+						+ (stratifier == null ? "" : " GROUP BY K"));
+			}
+		}
+		Map<String, Map<String, long[]>> out = new LinkedHashMap<>();
+		all.forEach(s -> out.put(s == null ? "" : s, new LinkedHashMap<>()));
+		if (blocks.isEmpty()) {
+			return out;
+		}
+		String sql = (with.isEmpty() ? "" : "WITH " + String.join(", ", with) + " ") + String.join(" UNION ALL ", blocks);
+		for (Object[] row : Sql.query(c, sql, r -> {
+			Object[] values = new Object[groups.size() + 2];
+			values[0] = r.getString(1);
+			values[1] = r.getString(2);
+			for (int i = 0; i < groups.size(); i++) {
+				values[i + 2] = r.getLong(i + 3);
+			}
+			return values;
+		})) {
+			String value = (String) row[1];
+			long[] figures = out.get((String) row[0]).computeIfAbsent(value == null || value.isBlank() ? UNKNOWN : value,
+					k -> new long[groups.size()]);
+			for (int i = 0; i < groups.size(); i++) {
+				figures[i] += (Long) row[i + 2];
+			}
+		}
 		// a value whose every slot was withdrawn since the fold adds up to nothing: no stratum, as before the fold
-		strata.values().removeIf(figures -> stratifier != null && java.util.Arrays.stream(figures).allMatch(v -> v == 0));
-		return strata;
+		stratifiers.forEach(s -> out.get(s).values().removeIf(figures -> java.util.Arrays.stream(figures).allMatch(v -> v == 0)));
+		return out;
+	}
+
+	/** The rows of a sum (slots, minutes) for one stratifier (null: the whole population), by {@code K}. */
+	private static List<String> sumParts(String stratifier, SlotPlan plan) {
+		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
+		String column = SlotSummaries.DIMENSIONS.get(dimension);
+		List<String> parts = new ArrayList<>();
+		if (!plan.summarized().isEmpty()) {
+			parts.add("SELECT VAL AS K, SLOTS, MINUTES FROM SAS_AN_SLOT_SUM WHERE DIMENSION = '" + dimension + "' AND DAY_KEY IN ("
+					+ days(plan.summarized()) + ")");
+		}
+		if (plan.changes()) {
+			parts.add("SELECT " + column + " AS K, -SLOTS AS SLOTS, -MINUTES AS MINUTES FROM prev");
+			parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM cur");
+		}
+		if (!plan.raw().isEmpty()) {
+			parts.add("SELECT COALESCE(" + column + ", '') AS K, SLOTS, MINUTES FROM "
+					+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
+		}
+		return parts;
+	}
+
+	/** The practitioners and structures with slots for one stratifier (null: the whole population), by {@code K}. */
+	private static List<String> distinctParts(Indicator indicator, List<String> groups, String stratifier, SlotPlan plan, boolean postgres) {
+		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
+		String column = SlotSummaries.DIMENSIONS.get(dimension);
+		List<String> parts = new ArrayList<>();
+		List<String> months = new ArrayList<>();
+		// a changed pair's changed days are taken out of its folded days (C: their bits), its slots of them read from cur
+		String days = plan.changes() ? SlotPairs.and(postgres, "a.DAYS", SlotPairs.not(postgres, "COALESCE(ch.C, 0)")) : "a.DAYS";
+		plan.masks().forEach((month, mask) -> months.add("(a.MONTH_KEY = '" + month + "' AND "
+				+ SlotPairs.and(postgres, days, String.valueOf(mask)) + " <> 0)"));
+		// only the pairs with what is counted (a structure measure skips the practitioners' own slots)
+		boolean structures = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE"));
+		if (!months.isEmpty()) {
+			parts.add("SELECT a.VAL AS K, NULLIF(a.PRACTITIONER, '') AS PRACTITIONER, NULLIF(a.STRUCTURE, '') AS STRUCTURE"
+					+ " FROM SAS_AN_SLOT_ACTOR a" + (plan.changes() ? " LEFT JOIN ch ON ch.MONTH_KEY = a.MONTH_KEY"
+							+ " AND ch.PRACTITIONER = a.PRACTITIONER AND ch.STRUCTURE = a.STRUCTURE" : "")
+					+ " WHERE a.MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
+					+ " AND a.DIMENSION = '" + dimension + "' AND a." + (structures ? "STRUCTURE" : "PRACTITIONER") + " <> ''"
+					+ " AND (" + String.join(" OR ", months) + ")");
+		}
+		if (plan.changes()) {
+			parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM cur");
+		}
+		if (!plan.raw().isEmpty()) {
+			parts.add("SELECT COALESCE(" + column + ", '') AS K, PRACTITIONER, STRUCTURE FROM "
+					+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
+		}
+		return parts;
 	}
 
 	private Map<String, long[]> run(Connection c, Indicator indicator, List<String> groups, Dimension dimension, Period period,

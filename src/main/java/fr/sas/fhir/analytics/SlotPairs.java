@@ -52,7 +52,7 @@ final class SlotPairs {
 					.append(" FROM SAS_AN_SLOT r JOIN ").append(units).append(" u ON r.DAY_KEY = u.DAY_KEY AND ").append(shape)
 					.append(" AND r.DAY_KEY NOT IN (SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY)");
 		}
-		return sql.append(") cur").toString();
+		return sql.append(") cr").toString();
 	}
 
 	/** The folded rows ({@code SAS_AN_SLOT_PAIR}, alias {@code f}) of the {@code units}. */

@@ -129,7 +129,7 @@ class SlotSummaries {
 		return new ArrayList<>(months);
 	}
 
-	/** A whole month: its pairs' rows from its slots, then the summaries from its pairs' rows. */
+	/** A whole month: its open days' pairs' rows from their facts, then the summaries from those and the closed days' aggregate. */
 	private int foldMonth(Connection c, YearMonth month) throws SQLException {
 		String key = Calendar.month(month.atDay(1));
 		LocalDate first = month.atDay(1);
@@ -138,20 +138,33 @@ class SlotSummaries {
 		String token = UUID.randomUUID().toString();
 		Sql.update(c, "UPDATE SAS_AN_SLOT_CHANGE SET FOLD_ID = ? WHERE FOLD_ID IS NULL AND DAY_KEY >= ? AND DAY_KEY <= ?", token, first, last);
 		Sql.update(c, "DELETE FROM SAS_AN_SLOT_PAIR WHERE DAY_KEY >= ? AND DAY_KEY <= ?", first, last);
-		Sql.update(c, insertPairs(slotRows("DAY_KEY >= ? AND DAY_KEY <= ?")), first, last, first, last);
+		// the open days' pairs from their facts, in one pass; a closed day's rows are its daily aggregate's, read as they are
+		Sql.update(c, insertPairs("(SELECT " + SlotPairs.COLUMNS.replace("SLOTS", "1 AS SLOTS") + " FROM SAS_AN_SLOT WHERE DAY_KEY >= ?"
+				+ " AND DAY_KEY <= ? AND DAY_KEY NOT IN (SELECT DAY_KEY FROM SAS_AN_CLOSED_DAY)) s"), first, last);
+		// a day closed since has its pairs' rows already: its aggregate is left out
+		List<LocalDate> open = Sql.query(c, "SELECT DISTINCT DAY_KEY FROM SAS_AN_SLOT_PAIR WHERE DAY_KEY >= ? AND DAY_KEY <= ?",
+				r -> r.getDate(1).toLocalDate(), first, last);
+		StringBuilder closed = new StringBuilder();
+		for (String column : SlotPairs.VALUES) {
+			closed.append(", COALESCE(").append(column).append(", '') AS ").append(column);
+		}
+		String rows = "(SELECT DAY_KEY, MONTH_KEY, WEEK_KEY, " + String.join(", ", SlotPairs.VALUES) + ", SLOTS, MINUTES FROM SAS_AN_SLOT_PAIR"
+				+ " WHERE DAY_KEY >= ? AND DAY_KEY <= ? UNION ALL SELECT DAY_KEY, MONTH_KEY, WEEK_KEY" + closed + ", SLOTS, MINUTES"
+				+ " FROM SAS_AN_SLOT_DAY WHERE DAY_KEY >= ? AND DAY_KEY <= ?" + (open.isEmpty() ? ""
+						: " AND DAY_KEY NOT IN (" + open.stream().map(d -> "DATE '" + d + "'").collect(java.util.stream.Collectors.joining(", ")) + ")")
+				+ ") f";
 		Sql.update(c, "DELETE FROM SAS_AN_SLOT_SUM WHERE DAY_KEY >= ? AND DAY_KEY <= ?", first, last);
 		Sql.update(c, "DELETE FROM SAS_AN_SLOT_ACTOR WHERE MONTH_KEY = ?", key);
-		String rows = "(SELECT * FROM SAS_AN_SLOT_PAIR WHERE DAY_KEY >= ? AND DAY_KEY <= ?) f";
 		for (Map.Entry<String, String> dimension : DIMENSIONS.entrySet()) {
 			String value = dimension.getValue();
 			Sql.update(c, "INSERT INTO SAS_AN_SLOT_SUM (DAY_KEY, DIMENSION, VAL, MONTH_KEY, SLOTS, MINUTES) SELECT DAY_KEY, '"
 					+ dimension.getKey() + "', " + value + ", MONTH_KEY, SUM(SLOTS), SUM(MINUTES) FROM " + rows
-					+ " GROUP BY DAY_KEY, MONTH_KEY, " + value, first, last);
+					+ " GROUP BY DAY_KEY, MONTH_KEY, " + value, first, last, first, last);
 			// the days of the month a pair had slots: one bit each, summed once per day
 			Sql.update(c, "INSERT INTO SAS_AN_SLOT_ACTOR (MONTH_KEY, DIMENSION, VAL, PRACTITIONER, STRUCTURE, DAYS)"
 					+ " SELECT MONTH_KEY, '" + dimension.getKey() + "', " + value + ", PRACTITIONER, STRUCTURE,"
 					+ " CAST(SUM(DISTINCT " + SlotPairs.dayBit("DAY_KEY") + ") AS INTEGER) FROM " + rows
-					+ " WHERE PRACTITIONER <> '' OR STRUCTURE <> '' GROUP BY MONTH_KEY, " + value + ", PRACTITIONER, STRUCTURE", first, last);
+					+ " WHERE PRACTITIONER <> '' OR STRUCTURE <> '' GROUP BY MONTH_KEY, " + value + ", PRACTITIONER, STRUCTURE", first, last, first, last);
 		}
 		Sql.update(c, "DELETE FROM SAS_AN_SLOT_CHANGE WHERE FOLD_ID = ?", token);
 		Sql.update(c, "DELETE FROM SAS_AN_FOLDED_MONTH WHERE MONTH_KEY = ?", key);
