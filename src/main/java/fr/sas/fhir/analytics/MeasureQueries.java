@@ -299,9 +299,9 @@ class MeasureQueries {
 		boolean distinct = groups.stream().anyMatch(g -> indicator.groups().get(g).contains("DISTINCT"));
 		List<String> with = new ArrayList<>();
 		if (plan.changes()) {
-			with.add("cur AS (SELECT * FROM " + SlotPairs.currentRows(plan.units()) + ")");
-			with.add(distinct ? "ch AS " + SlotPairs.masks(plan.units())
-					: "prev AS (SELECT f.* FROM " + SlotPairs.foldedRows(plan.units()) + ")");
+			with.add("pd AS " + plan.units());
+			with.add("cur AS (SELECT * FROM " + SlotPairs.currentRows("pd") + ")");
+			with.add(distinct ? "ch AS " + SlotPairs.masks("pd") : "prev AS (SELECT f.* FROM " + SlotPairs.foldedRows("pd") + ")");
 		}
 		List<String> aggregates = new ArrayList<>();
 		for (String group : groups) {
@@ -312,6 +312,10 @@ class MeasureQueries {
 		all.add(null);
 		all.addAll(stratifiers);
 		for (String stratifier : all) {
+			if (distinct && plan.changes() && plan.raw().isEmpty() && groups.size() == 1) {
+				blocks.add(correctedCount(indicator, groups, stratifier, plan, postgres));
+				continue;
+			}
 			List<String> parts = distinct ? distinctParts(indicator, groups, stratifier, plan, postgres) : sumParts(stratifier, plan);
 			if (!parts.isEmpty()) {
 				blocks.add("SELECT '" + (stratifier == null ? "" : stratifier) + "' AS D, " + (stratifier == null ? "''" : "K") + " AS K, "
@@ -364,6 +368,43 @@ class MeasureQueries {
 					+ SlotSummaries.slotRows("DAY_KEY IN (" + days(plan.raw()) + ")"));
 		}
 		return parts;
+	}
+
+	/**
+	 * A distinct count (practitioners or structures) for one stratifier, all days summarized, some pairs changed: the
+	 * folded count (the summaries' ordered index alone, as without changes), minus the changed pairs' practitioners
+	 * it holds, plus those of them that count now (their folded days but the changed ones, and their current slots).
+	 * Only the first part reads a month's pairs; the others read the changed practitioners' rows through the key.
+	 */
+	private static String correctedCount(Indicator indicator, List<String> groups, String stratifier, SlotPlan plan, boolean postgres) {
+		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
+		String column = SlotSummaries.DIMENSIONS.get(dimension);
+		String entity = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE")) ? "STRUCTURE" : "PRACTITIONER";
+		String key = stratifier == null ? "''" : "a.VAL";
+		String group = stratifier == null ? "" : " GROUP BY a.VAL";
+		String actors = " FROM SAS_AN_SLOT_ACTOR a%s WHERE a.MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
+				+ " AND a.DIMENSION = '" + dimension + "' AND a." + entity + " <> ''%s AND (%s)";
+		String changed = " AND a." + entity + " IN (SELECT " + entity + " FROM pd WHERE " + entity + " <> '')";
+		String days = SlotPairs.and(postgres, "a.DAYS", SlotPairs.not(postgres, "COALESCE(ch.C, 0)"));
+		String folded = "SELECT " + key + " AS K, COUNT(DISTINCT a." + entity + ") AS N" + String.format(actors, "", "", meets(plan, "a.DAYS", postgres))
+				+ group;
+		String held = "SELECT " + key + " AS K, -COUNT(DISTINCT a." + entity + ") AS N"
+				+ String.format(actors, "", changed, meets(plan, "a.DAYS", postgres)) + group;
+		String now = "SELECT K, COUNT(DISTINCT E) AS N FROM (SELECT " + key + " AS K, a." + entity + " AS E"
+				+ String.format(actors, " LEFT JOIN ch ON ch.MONTH_KEY = a.MONTH_KEY AND ch.PRACTITIONER = a.PRACTITIONER"
+						+ " AND ch.STRUCTURE = a.STRUCTURE", changed, meets(plan, days, postgres))
+				+ " UNION ALL SELECT " + (stratifier == null ? "''" : "COALESCE(" + column + ", '')") + " AS K, " + entity + " AS E FROM cur) n"
+				+ " GROUP BY K";
+		return "SELECT '" + (stratifier == null ? "" : stratifier) + "' AS D, K, SUM(N) FROM (" + folded + " UNION ALL " + held
+				+ " UNION ALL " + now + ") s GROUP BY K";
+	}
+
+	/** An ACTOR row's days ({@code days}, SQL) meet the period's summarized days. */
+	private static String meets(SlotPlan plan, String days, boolean postgres) {
+		List<String> months = new ArrayList<>();
+		plan.masks().forEach((month, mask) -> months.add("(a.MONTH_KEY = '" + month + "' AND " + SlotPairs.and(postgres, days,
+				String.valueOf(mask)) + " <> 0)"));
+		return String.join(" OR ", months);
 	}
 
 	/** The practitioners and structures with slots for one stratifier (null: the whole population), by {@code K}. */
