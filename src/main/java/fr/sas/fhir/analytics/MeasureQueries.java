@@ -312,7 +312,9 @@ class MeasureQueries {
 		all.add(null);
 		all.addAll(stratifiers);
 		for (String stratifier : all) {
-			if (distinct && plan.changes() && plan.raw().isEmpty() && groups.size() == 1) {
+			// practitioners: the changed ones' rows through the key; structures (not first in it): the union below
+			if (distinct && plan.changes() && plan.raw().isEmpty() && groups.size() == 1
+					&& indicator.groups().get(groups.get(0)).contains("PRACTITIONER")) {
 				blocks.add(correctedCount(indicator, groups, stratifier, plan, postgres));
 				continue;
 			}
@@ -371,7 +373,7 @@ class MeasureQueries {
 	}
 
 	/**
-	 * A distinct count (practitioners or structures) for one stratifier, all days summarized, some pairs changed: the
+	 * A distinct count of practitioners for one stratifier, all days summarized, some pairs changed: the
 	 * folded count (the summaries' ordered index alone, as without changes), minus the changed pairs' practitioners
 	 * it holds, plus those of them that count now (their folded days but the changed ones, and their current slots).
 	 * Only the first part reads a month's pairs; the others read the changed practitioners' rows through the key.
@@ -379,7 +381,7 @@ class MeasureQueries {
 	private static String correctedCount(Indicator indicator, List<String> groups, String stratifier, SlotPlan plan, boolean postgres) {
 		String dimension = stratifier == null ? SlotSummaries.WHOLE : stratifier;
 		String column = SlotSummaries.DIMENSIONS.get(dimension);
-		String entity = groups.stream().allMatch(g -> indicator.groups().get(g).contains("STRUCTURE")) ? "STRUCTURE" : "PRACTITIONER";
+		String entity = "PRACTITIONER";
 		String key = stratifier == null ? "''" : "a.VAL";
 		String group = stratifier == null ? "" : " GROUP BY a.VAL";
 		String actors = " FROM SAS_AN_SLOT_ACTOR a%s WHERE a.MONTH_KEY IN ('" + String.join("', '", plan.masks().keySet()) + "')"
