@@ -21,7 +21,7 @@ public class AnalyticsProperties {
 	 * How often one node folds the months whose slots changed into the slot measures' summaries (a day changed since
 	 * is read from its facts: exact, slower).
 	 */
-	private Duration foldInterval = Duration.ofMinutes(15);
+	private Duration foldInterval = Duration.ofMinutes(1);
 	/** First fold after start. */
 	private Duration foldInitialDelay = Duration.ofMinutes(1);
 

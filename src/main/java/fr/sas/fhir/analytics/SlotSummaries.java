@@ -76,7 +76,7 @@ class SlotSummaries {
 		this.transaction = new TransactionTemplate(transactions);
 	}
 
-	@Scheduled(initialDelayString = "${sas.analytics.fold-initial-delay:PT1M}", fixedDelayString = "${sas.analytics.fold-interval:PT15M}")
+	@Scheduled(initialDelayString = "${sas.analytics.fold-initial-delay:PT1M}", fixedDelayString = "${sas.analytics.fold-interval:PT1M}")
 	public synchronized void run() {
 		if (!leases.runAlone(LEASE, lease, this::fold)) {
 			LOG.debug("Slot summaries skipped: another node holds its lease");
