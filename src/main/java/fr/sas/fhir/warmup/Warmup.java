@@ -103,8 +103,10 @@ class Warmup implements ApplicationRunner {
 		context.publishEvent(new WarmupStarting(this, base));
 		// The stored data into the caches first: after a restart the first searches were slow for lack of it more
 		// than for lack of compiled code.
-		context.getBeanProvider(CacheWarmer.class).orderedStream()
-				.forEach(cache -> LOG.info("Warm-up, caches: {}", cache.warm(properties.getPreloadMaxTime())));
+		// One budget for them all: the snapshot read back first, then the store's reading of what it lacked.
+		long preloadEnds = System.nanoTime() + properties.getPreloadMaxTime().toNanos();
+		context.getBeanProvider(CacheWarmer.class).orderedStream().forEach(cache -> LOG.info("Warm-up, caches: {}",
+				cache.warm(Duration.ofNanos(Math.max(0, preloadEnds - System.nanoTime())))));
 		long started = System.nanoTime();
 		HttpClient http = client(secure(web.getWebServer()));
 		Samples samples = samples(http, base);
