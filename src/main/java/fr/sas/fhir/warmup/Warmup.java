@@ -89,7 +89,7 @@ class Warmup implements ApplicationRunner {
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
 		if (!(context instanceof WebServerApplicationContext web) || web.getWebServer() == null
-				|| web.getWebServer().getPort() <= 0 || properties.getRequests() <= 0) {
+				|| web.getWebServer().getPort() <= 0 || properties.requestsToSend() <= 0) {
 			return;
 		}
 		if (context.getEnvironment().getProperty("sas.aggregator.enabled", Boolean.class, false)) {
@@ -114,12 +114,13 @@ class Warmup implements ApplicationRunner {
 		Map<String, Integer> answered = new ConcurrentHashMap<>();
 		long deadline = started + properties.getMaxTime().toNanos();
 		AtomicInteger next = new AtomicInteger();
+		int requests = properties.requestsToSend();
 		int threads = Math.max(1, properties.getConcurrency());
 		ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> new Thread(runnable, "warmup"));
 		try {
 			for (int t = 0; t < threads; t++) {
 				pool.submit(() -> {
-					for (int i = next.getAndIncrement(); i < properties.getRequests() && System.nanoTime() - deadline < 0;
+					for (int i = next.getAndIncrement(); i < requests && System.nanoTime() - deadline < 0;
 							i = next.getAndIncrement()) {
 						send(http, base, samples, i, sent, answered);
 					}

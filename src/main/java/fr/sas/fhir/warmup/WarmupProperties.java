@@ -10,8 +10,11 @@ public class WarmupProperties {
 	/** Warm up before reporting ready. */
 	private boolean enabled = true;
 
-	/** Requests sent (the guide's three searches, the contextual search and a validation, in turn). */
-	private int requests = 500;
+	/**
+	 * Requests sent (the guide's three searches, the contextual search and a validation, in turn). Unset: 500, or
+	 * 100 on a JVM started from an AOT cache, whose training run's method profiles the JIT already has.
+	 */
+	private Integer requests;
 
 	/** Longest warm-up: the server reports ready then, whatever was sent. */
 	private Duration maxTime = Duration.ofSeconds(30);
@@ -30,11 +33,16 @@ public class WarmupProperties {
 		this.enabled = enabled;
 	}
 
-	public int getRequests() {
+	public Integer getRequests() {
 		return requests;
 	}
 
-	public void setRequests(int requests) {
+	/** The requests to send: as set, or the default for this JVM. */
+	int requestsToSend() {
+		return requests != null ? requests : AotCache.inUse() ? 100 : 500;
+	}
+
+	public void setRequests(Integer requests) {
 		this.requests = requests;
 	}
 
