@@ -3,7 +3,7 @@
 
 Usage: python3 bench/startup.py --data /tmp/sas-data --data-dir /tmp/bench/h2data [--java java]
            [--jvm="-Xmx2g -XX:SharedArchiveFile=app.jsa"] [--jar target/sas-fhir-server.jar] [--requests 1000]
-           [--concurrency 4] [--no-warmup] [--keep] [--ready-only]
+           [--concurrency 4] [--no-warmup] [--keep] [--ready-only] [--threads]
 
 Starts the server (`<java> <jvm options> -jar <jar> --server.port=<free> --sas.data-dir=<data-dir>`) on data
 loaded before (bench/generate.py, bench/load.py), measures the time from the process start to the first 200 of
@@ -14,7 +14,7 @@ Prints the p50/p95 of each, then stops the server (SIGTERM, a graceful shutdown)
 ready it prints the CPU time the server's process had used by then (user + system, all its threads): on a shared,
 noisy machine the wall time varies with the others' load, the CPU time much less. --ready-only stops there.
 """
-import argparse, json, os, random, shlex, signal, socket, subprocess, sys, time, urllib.parse, urllib.request
+import argparse, json, os, random, re, shlex, signal, socket, subprocess, sys, time, urllib.parse, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from contextual_load import mix
@@ -42,6 +42,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_thread(pid):
+    """CPU time by kind of thread (its name without the number: C2 compiler, GC, main, http-nio...), largest first."""
+    kinds = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        kind = re.sub(r"#\d+|\d+$", "", name).strip(" -#")
+        fields = text.rsplit(")", 1)[1].split()
+        kinds[kind] = kinds.get(kind, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sorted(kinds.items(), key=lambda item: -item[1])[:8]
+
+
 def timed(client, paths, concurrency):
     def one(path):
         t = time.perf_counter()
@@ -67,6 +83,7 @@ def main():
     p.add_argument("--practitioners", type=int, default=3000, help="--practitioners of bench/generate.py")
     p.add_argument("--keep", action="store_true", help="leave the server running")
     p.add_argument("--ready-only", action="store_true", help="measure the start only, no search")
+    p.add_argument("--threads", action="store_true", help="print the CPU to ready by kind of thread (JIT, GC, main...)")
     a = p.parse_args()
     queries = json.load(open(os.path.join(a.data, "queries.json")))["queries"]
     guide = [q["url"].replace("|", "%7C").replace(" ", "%20") for q in queries]
@@ -88,6 +105,9 @@ def main():
             time.sleep(0.1)
         print(f"ready in {time.perf_counter() - started:.1f} s (CPU {cpu_seconds(server.pid):.1f} s;"
               f" load average {os.getloadavg()[0]:.1f})", flush=True)
+        if a.threads:
+            print("CPU to ready by thread: " + ", ".join(f"{name} {seconds:.1f} s"
+                                                         for name, seconds in cpu_by_thread(server.pid)), flush=True)
         if a.ready_only:
             return
         client = Client(f"http://127.0.0.1:{port}/fhir", timeout=300)
