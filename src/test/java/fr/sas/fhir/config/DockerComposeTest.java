@@ -90,6 +90,21 @@ class DockerComposeTest {
 	}
 
 	@Test
+	void theImageStartsFromTheAotCacheItTrainedWithTheSameJarAndOptions() throws IOException {
+		String dockerfile = Files.readString(DOCKER.resolve("Dockerfile")).replace("\\\n", " ");
+		Matcher training = Pattern.compile("(?:RUN|&&) \\S*aot-train\\.sh (\\S+)((?: -\\S+)*)").matcher(dockerfile);
+		assertThat(training.find()).as("the Dockerfile trains the AOT cache").isTrue();
+		String app = training.group(1);
+		Matcher entry = Pattern.compile("(?m)^ENTRYPOINT (.*)$").matcher(dockerfile);
+		assertThat(entry.find()).isTrue();
+		List<String> command = List.of(entry.group(1).replaceAll("[\\[\\]\"]", "").split(",\\s*"));
+		assertThat(command).contains("-XX:AOTCache=" + app + "/sas.aot", app + "/sas-fhir-server.jar");
+		for (String option : training.group(2).trim().split("\\s+")) {
+			assertThat(command).as("the training's JVM option " + option).contains(option);
+		}
+	}
+
+	@Test
 	void theLoadBalancerSpreadsOverTheComposeFilesServerNodes() throws IOException {
 		String nginx = Files.readString(DOCKER.resolve("nginx.conf"));
 		Matcher server = Pattern.compile("server ([a-z0-9-]+):8080").matcher(nginx);
