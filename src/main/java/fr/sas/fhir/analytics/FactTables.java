@@ -12,6 +12,9 @@ import java.time.LocalDate;
  * The tables the indicators aggregate, declared as entities only so that the schema is created with HAPI's
  * (rows are written and read with SQL by {@link SlotFacts}, {@link DayClosing} and {@link MeasureQueries}).
  * A fact is what an indicator needs of one resource, no more: no name, no identifier of a patient, no free text.
+ * A composite key is a record (its equality is its components'); Hibernate puts a record key's columns in the order of
+ * its components, so they are listed in the order of their names, the primary keys' column order the tables were first
+ * created with (that of a key class with fields).
  */
 final class FactTables {
 
@@ -136,30 +139,9 @@ final class FactTables {
 	@Table(name = "SAS_AN_SLOT_PAIR", indexes = {@Index(name = "IDX_SAS_AN_SLOT_PAIR_UNIT", columnList = "DAY_KEY, PRACTITIONER, STRUCTURE")})
 	@jakarta.persistence.IdClass(SlotPair.Key.class)
 	static class SlotPair {
-		/** Hibernate's view of the key (rows are written by SQL only). */
-		static class Key implements java.io.Serializable {
-			LocalDate day;
-			String practitioner;
-			String structure;
-			String departement;
-			String specialty;
-			String slotType;
-			String useCase;
-			String publisher;
-
-			@Override
-			public boolean equals(Object o) {
-				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(practitioner, k.practitioner)
-						&& java.util.Objects.equals(structure, k.structure) && java.util.Objects.equals(departement, k.departement)
-						&& java.util.Objects.equals(specialty, k.specialty) && java.util.Objects.equals(slotType, k.slotType)
-						&& java.util.Objects.equals(useCase, k.useCase) && java.util.Objects.equals(publisher, k.publisher);
-			}
-
-			@Override
-			public int hashCode() {
-				return java.util.Objects.hash(day, practitioner, structure, departement, specialty, slotType, useCase, publisher);
-			}
-		}
+		/** Hibernate's view of the key (rows are written by SQL only); components in name order, see above. */
+		record Key(LocalDate day, String departement, String practitioner, String publisher, String slotType,
+				String specialty, String structure, String useCase) implements java.io.Serializable {}
 
 		@Id
 		@Column(name = "DAY_KEY")
@@ -200,23 +182,8 @@ final class FactTables {
 	@Table(name = "SAS_AN_SLOT_SUM", indexes = {@Index(name = "IDX_SAS_AN_SLOT_SUM_DIM", columnList = "DIMENSION, DAY_KEY")})
 	@jakarta.persistence.IdClass(SlotSum.Key.class)
 	static class SlotSum {
-		/** Hibernate's view of the key (rows are written by SQL only). */
-		static class Key implements java.io.Serializable {
-			LocalDate day;
-			String dimension;
-			String value;
-
-			@Override
-			public boolean equals(Object o) {
-				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(dimension, k.dimension)
-						&& java.util.Objects.equals(value, k.value);
-			}
-
-			@Override
-			public int hashCode() {
-				return java.util.Objects.hash(day, dimension, value);
-			}
-		}
+		/** Hibernate's view of the key (rows are written by SQL only); components in name order, see above. */
+		record Key(LocalDate day, String dimension, String value) implements java.io.Serializable {}
 
 		@Id
 		@Column(name = "DAY_KEY")
@@ -247,26 +214,9 @@ final class FactTables {
 			columnList = "MONTH_KEY, DIMENSION, VAL, PRACTITIONER, STRUCTURE, DAYS")})
 	@jakarta.persistence.IdClass(SlotActor.Key.class)
 	static class SlotActor {
-		/** Hibernate's view of the key (rows are written by SQL only). */
-		static class Key implements java.io.Serializable {
-			String month;
-			String dimension;
-			String value;
-			String practitioner;
-			String structure;
-
-			@Override
-			public boolean equals(Object o) {
-				return o instanceof Key k && java.util.Objects.equals(month, k.month) && java.util.Objects.equals(dimension, k.dimension)
-						&& java.util.Objects.equals(value, k.value) && java.util.Objects.equals(practitioner, k.practitioner)
-						&& java.util.Objects.equals(structure, k.structure);
-			}
-
-			@Override
-			public int hashCode() {
-				return java.util.Objects.hash(month, dimension, value, practitioner, structure);
-			}
-		}
+		/** Hibernate's view of the key (rows are written by SQL only); components in name order, see above. */
+		record Key(String dimension, String month, String practitioner, String structure, String value)
+				implements java.io.Serializable {}
 
 		@Id
 		@Column(name = "MONTH_KEY", length = 7)
@@ -357,23 +307,8 @@ final class FactTables {
 	@Table(name = "SAS_AN_CALL_DAY", indexes = {@Index(name = "IDX_SAS_AN_CALL_DAY_DAY", columnList = "DAY_KEY")})
 	@jakarta.persistence.IdClass(CallDay.Key.class)
 	static class CallDay {
-		/** Hibernate's view of the key (rows are written by SQL only). */
-		static class Key implements java.io.Serializable {
-			LocalDate day;
-			String endpoint;
-			String useCase;
-
-			@Override
-			public boolean equals(Object o) {
-				return o instanceof Key k && java.util.Objects.equals(day, k.day) && java.util.Objects.equals(endpoint, k.endpoint)
-						&& java.util.Objects.equals(useCase, k.useCase);
-			}
-
-			@Override
-			public int hashCode() {
-				return java.util.Objects.hash(day, endpoint, useCase);
-			}
-		}
+		/** Hibernate's view of the key (rows are written by SQL only); components in name order, see above. */
+		record Key(LocalDate day, String endpoint, String useCase) implements java.io.Serializable {}
 
 		@Id
 		@Column(name = "DAY_KEY")
