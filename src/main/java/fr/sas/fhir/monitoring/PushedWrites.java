@@ -8,12 +8,9 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import fr.sas.fhir.common.AfterCommit;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
@@ -28,34 +25,23 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * flush, as {@link CallWindow} does for the calls.
  */
 @Interceptor
-public class PushedWrites {
+public class PushedWrites extends PublisherHourCounts<PushedWrites.Key, PushedWrites.Count, WriteHour> {
 
 	/** The publisher's ownership tag (security.PublisherOwnershipInterceptor.OWNER_SYSTEM; not imported: layers). */
 	static final String OWNER_SYSTEM = "https://sas-fhir-server.example/publisher";
 	/** Slot writes per publisher, accepted or refused by rule code ({@link RefusedWrites}). */
 	static final String METER = "sas.publisher.slot.writes";
 
-	private record Key(String publisher, Instant hour) {}
+	record Key(String publisher, Instant hour) {}
 
-	private record Count(long accepted, Instant last) {
+	record Count(long accepted, Instant last) {
 		Count plus(Count other) {
 			return new Count(accepted + other.accepted, last.isAfter(other.last) ? last : other.last);
 		}
 	}
 
-	private final PendingRows<Key, Count> pending;
-	private final Clock clock;
-	private final String node;
-	private final MeterRegistry meters;
-
-	@PersistenceContext
-	private EntityManager entityManager;
-
 	PushedWrites(Clock clock, String node, MeterRegistry meters, PlatformTransactionManager transactions) {
-		this.clock = clock;
-		this.node = node;
-		this.meters = meters;
-		this.pending = new PendingRows<>(transactions);
+		super(WriteHour.class, clock, node, meters, transactions);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
@@ -114,23 +100,5 @@ public class PushedWrites {
 				row.add(count.accepted(), count.last());
 			}
 		});
-	}
-
-	/** Every node's rows since {@code from}, oldest first. */
-	List<WriteHour> since(Instant from) {
-		return entityManager.createQuery("select w from WriteHour w where w.hour >= :from order by w.hour", WriteHour.class)
-				.setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
-	}
-
-	/** One publisher's rows since {@code from}, oldest first. */
-	List<WriteHour> since(String publisher, Instant from) {
-		return entityManager.createQuery("select w from WriteHour w where w.publisher = :p and w.hour >= :from order by w.hour",
-				WriteHour.class).setParameter("p", publisher).setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
-	}
-
-	/** Drops the rows older than {@code before}. */
-	int purge(Instant before) {
-		return pending.inOwnTransaction(() -> entityManager.createQuery("delete from WriteHour w where w.hour < :before")
-				.setParameter("before", before).executeUpdate());
 	}
 }

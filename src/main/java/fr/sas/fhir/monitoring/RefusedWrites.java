@@ -7,13 +7,10 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -32,35 +29,24 @@ import org.springframework.transaction.PlatformTransactionManager;
  * {@code SAS_MONITORING_REFUSALS} at each flush, as {@link PushedWrites} does for the accepted ones.
  */
 @Interceptor
-public class RefusedWrites {
+public class RefusedWrites extends PublisherHourCounts<RefusedWrites.Key, RefusedWrites.Count, RefusedWriteHour> {
 
 	/** The role a publisher's requests carry (security.Role.PUBLISHER's authority; not imported: layers). */
 	static final String PUBLISHER_AUTHORITY = "ROLE_PUBLISHER";
 	private static final Set<RestOperationTypeEnum> SLOT_WRITES = EnumSet.of(RestOperationTypeEnum.CREATE,
 			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.PATCH);
 
-	private record Key(String publisher, Instant hour, String rule) {}
+	record Key(String publisher, Instant hour, String rule) {}
 
-	private record Count(long refused, Instant last, String sample) {
+	record Count(long refused, Instant last, String sample) {
 		Count plus(Count other) {
 			return other.last.isBefore(last) ? new Count(refused + other.refused, last, sample)
 					: new Count(refused + other.refused, other.last, other.sample);
 		}
 	}
 
-	private final PendingRows<Key, Count> pending;
-	private final Clock clock;
-	private final String node;
-	private final MeterRegistry meters;
-
-	@PersistenceContext
-	private EntityManager entityManager;
-
 	RefusedWrites(Clock clock, String node, MeterRegistry meters, PlatformTransactionManager transactions) {
-		this.clock = clock;
-		this.node = node;
-		this.meters = meters;
-		this.pending = new PendingRows<>(transactions);
+		super(RefusedWriteHour.class, clock, node, meters, transactions);
 	}
 
 	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
@@ -169,24 +155,5 @@ public class RefusedWrites {
 				row.add(count.refused(), count.last(), count.sample());
 			}
 		});
-	}
-
-	/** Every node's rows since {@code from}, oldest first. */
-	List<RefusedWriteHour> since(Instant from) {
-		return entityManager.createQuery("select r from RefusedWriteHour r where r.hour >= :from order by r.hour",
-				RefusedWriteHour.class).setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
-	}
-
-	/** One publisher's rows since {@code from}, oldest first. */
-	List<RefusedWriteHour> since(String publisher, Instant from) {
-		return entityManager.createQuery("select r from RefusedWriteHour r where r.publisher = :p and r.hour >= :from "
-				+ "order by r.hour", RefusedWriteHour.class).setParameter("p", publisher)
-				.setParameter("from", from.truncatedTo(ChronoUnit.HOURS)).getResultList();
-	}
-
-	/** Drops the rows older than {@code before}. */
-	int purge(Instant before) {
-		return pending.inOwnTransaction(() -> entityManager.createQuery("delete from RefusedWriteHour r where r.hour < :before")
-				.setParameter("before", before).executeUpdate());
 	}
 }
