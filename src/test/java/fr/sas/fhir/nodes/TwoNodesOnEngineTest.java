@@ -7,7 +7,7 @@ import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
 import fr.sas.fhir.support.OpenSearchNode;
 import fr.sas.fhir.support.PostgresOpenSearchServerTest;
-import fr.sas.fhir.support.SecondNode;
+import fr.sas.fhir.support.SecondNodeExtension;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -18,9 +18,8 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two server nodes on one PostgreSQL database and one OpenSearch index, as the compose file deploys them: the
@@ -29,23 +28,13 @@ import org.junit.jupiter.api.Test;
  */
 class TwoNodesOnEngineTest extends PostgresOpenSearchServerTest {
 
-	private static SecondNode nodeB;
+	@RegisterExtension
+	static final SecondNodeExtension nodeB = new SecondNodeExtension(() -> new String[] {"--sas.index.backend=elasticsearch",
+			"--sas.index.elasticsearch.hosts=" + OpenSearchNode.hosts(), "--sas.index.elasticsearch.version=opensearch:2.19",
+			"--sas.index.elasticsearch.index-prefix=" + INDEX_PREFIX});
 
 	private final String s = UUID.randomUUID().toString().substring(0, 8);
 	private final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
-
-	@BeforeAll
-	static void startNodeB() {
-		nodeB = SecondNode.start("--sas.index.backend=elasticsearch", "--sas.index.elasticsearch.hosts=" + OpenSearchNode.hosts(),
-				"--sas.index.elasticsearch.version=opensearch:2.19", "--sas.index.elasticsearch.index-prefix=" + INDEX_PREFIX);
-	}
-
-	@AfterAll
-	static void stopNodeB() {
-		if (nodeB != null) {
-			nodeB.close();
-		}
-	}
 
 	private FhirHttp a() {
 		return fhir();

@@ -8,7 +8,7 @@ import fr.sas.fhir.rules.PastSlotHousekeeping;
 import fr.sas.fhir.support.FhirHttp;
 import fr.sas.fhir.support.FhirHttp.Response;
 import fr.sas.fhir.support.PostgresServerTest;
-import fr.sas.fhir.support.SecondNode;
+import fr.sas.fhir.support.SecondNodeExtension;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,9 +23,8 @@ import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Slot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -37,7 +36,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 class TwoNodesTest extends PostgresServerTest {
 
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
-	private static SecondNode nodeB;
+	@RegisterExtension
+	static final SecondNodeExtension nodeB = new SecondNodeExtension();
 
 	@Autowired
 	private PastSlotHousekeeping housekeepingOfA;
@@ -47,18 +47,6 @@ class TwoNodesTest extends PostgresServerTest {
 
 	private final OffsetDateTime t0 = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusHours(1);
 	private final String s = UUID.randomUUID().toString().substring(0, 8);
-
-	@BeforeAll
-	static void startNodeB() {
-		nodeB = SecondNode.start();
-	}
-
-	@AfterAll
-	static void stopNodeB() {
-		if (nodeB != null) {
-			nodeB.close();
-		}
-	}
 
 	private FhirHttp a() {
 		return fhir();
