@@ -267,21 +267,13 @@ class H2AcceptanceTest extends H2ServerTest {
 		try (RawBarFront standIn = forwarding(null, null)) {
 			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn.base(), null, null);
 			java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
-			standIn.behave(new PublisherStandIn.Behaviour() {
-				@Override
-				public Answer answer(String target) throws Exception {
-					return forward.answer(target);
-				}
-
-				/** The first conditional update (the account's national identifier) creates a new account: 201. */
-				@Override
-				public Answer answer(PublisherStandIn.Request request) throws Exception {
-					Answer answer = forward.answer(request);
-					return request.method().equals("PUT") && first.getAndSet(false)
-							? new Answer(201, answer.contentType(), answer.body(), Duration.ZERO, false, answer.location())
-							: answer;
-				}
-			});
+			// the first conditional update (the account's national identifier) creates a new account: 201
+			standIn.behave(behaviour(forward, request -> {
+				Answer answer = forward.answer(request);
+				return request.method().equals("PUT") && first.getAndSet(false)
+						? new Answer(201, answer.contentType(), answer.body(), Duration.ZERO, false, answer.location())
+						: answer;
+			}));
 			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
 
 			assertOnlyFailing(report, "accounts.update");
@@ -295,17 +287,8 @@ class H2AcceptanceTest extends H2ServerTest {
 	void aRefusedCreationFailsItsCheckAndSkipsTheStepsThatNeedTheAccount() {
 		try (RawBarFront standIn = forwarding(null, null)) {
 			PublisherStandIn.Behaviour forward = forwardingBehaviour(standIn.base(), null, null);
-			standIn.behave(new PublisherStandIn.Behaviour() {
-				@Override
-				public Answer answer(String target) throws Exception {
-					return forward.answer(target);
-				}
-
-				@Override
-				public Answer answer(PublisherStandIn.Request request) throws Exception {
-					return request.method().equals("POST") ? Answer.status(422) : forward.answer(request);
-				}
-			});
+			standIn.behave(behaviour(forward,
+					request -> request.method().equals("POST") ? Answer.status(422) : forward.answer(request)));
 			AcceptanceReport report = engine.run(endpoint(standIn.base()), withAccounts(data("individual")));
 
 			assertOnlyFailing(report, "accounts.create");
@@ -578,30 +561,22 @@ class H2AcceptanceTest extends H2ServerTest {
 		PublisherStandIn.Behaviour reads = readsForwarding(ownBase, text, alter);
 		HttpClient client = HttpClient.newHttpClient();
 		String server = fhir().base();
-		return new PublisherStandIn.Behaviour() {
-			@Override
-			public Answer answer(String target) throws Exception {
-				return reads.answer(target);
+		// a write goes to this server as sent; its answer comes back with the stand-in's base in Location
+		return behaviour(reads, request -> {
+			if (request.method().equals("GET")) {
+				return reads.answer(request.target());
 			}
-
-			/** A write goes to this server as sent; its answer comes back with the stand-in's base in Location. */
-			@Override
-			public Answer answer(PublisherStandIn.Request request) throws Exception {
-				if (request.method().equals("GET")) {
-					return reads.answer(request.target());
-				}
-				HttpRequest.Builder write = HttpRequest.newBuilder(URI.create(server + request.target().substring("/fhir".length())))
-						.header("Accept", "application/fhir+json")
-						.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
-				if (request.contentType() != null) {
-					write.header("Content-Type", request.contentType());
-				}
-				HttpResponse<byte[]> answer = client.send(write.build(), HttpResponse.BodyHandlers.ofByteArray());
-				String location = answer.headers().firstValue("Location").map(l -> l.replace(server + "/", ownBase + "/")).orElse(null);
-				return new Answer(answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("application/fhir+json"),
-						answer.body(), Duration.ZERO, false, location);
+			HttpRequest.Builder write = HttpRequest.newBuilder(URI.create(server + request.target().substring("/fhir".length())))
+					.header("Accept", "application/fhir+json")
+					.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+			if (request.contentType() != null) {
+				write.header("Content-Type", request.contentType());
 			}
-		};
+			HttpResponse<byte[]> answer = client.send(write.build(), HttpResponse.BodyHandlers.ofByteArray());
+			String location = answer.headers().firstValue("Location").map(l -> l.replace(server + "/", ownBase + "/")).orElse(null);
+			return new Answer(answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("application/fhir+json"),
+					answer.body(), Duration.ZERO, false, location);
+		});
 	}
 
 	/**
@@ -610,20 +585,32 @@ class H2AcceptanceTest extends H2ServerTest {
 	 */
 	static PublisherStandIn.Behaviour storingTwice(String ownBase, PublisherStandIn.Behaviour forward) {
 		java.util.concurrent.atomic.AtomicInteger twice = new java.util.concurrent.atomic.AtomicInteger();
+		return behaviour(forward, request -> {
+			Answer answer = forward.answer(request);
+			if (request.method().equals("POST") && request.target().equals("/fhir/Practitioner") && answer.status() == 409) {
+				return new Answer(201, "application/fhir+json", request.body(), Duration.ZERO, false,
+						ownBase + "/Practitioner/twice-" + twice.incrementAndGet());
+			}
+			return answer;
+		});
+	}
+
+	/** What a stand-in answers to a whole request (its method and body count, not only its path and query). */
+	interface WholeRequests {
+		Answer answer(PublisherStandIn.Request request) throws Exception;
+	}
+
+	/** Answers a read by its path and query as {@code reads} does, a whole request with {@code requests}. */
+	static PublisherStandIn.Behaviour behaviour(PublisherStandIn.Behaviour reads, WholeRequests requests) {
 		return new PublisherStandIn.Behaviour() {
 			@Override
 			public Answer answer(String target) throws Exception {
-				return forward.answer(target);
+				return reads.answer(target);
 			}
 
 			@Override
 			public Answer answer(PublisherStandIn.Request request) throws Exception {
-				Answer answer = forward.answer(request);
-				if (request.method().equals("POST") && request.target().equals("/fhir/Practitioner") && answer.status() == 409) {
-					return new Answer(201, "application/fhir+json", request.body(), Duration.ZERO, false,
-							ownBase + "/Practitioner/twice-" + twice.incrementAndGet());
-				}
-				return answer;
+				return requests.answer(request);
 			}
 		};
 	}
