@@ -41,8 +41,8 @@ public class PostgresConfig {
 	}
 
 	/**
-	 * HAPI's count statements of two shapes rewritten into exact, faster ones ({@link CountRewrites}): Hibernate's
-	 * statement inspector of HAPI's persistence unit, which has none on PostgreSQL otherwise (the H2 one is H2's only).
+	 * HAPI's count of resources alone sent as {@code COUNT(*)} ({@link CountRewrites}): Hibernate's statement
+	 * inspector of HAPI's persistence unit, which has none on PostgreSQL otherwise (the H2 one is H2's only).
 	 * Static, as the other contributions to the persistence unit.
 	 */
 	@Bean

@@ -33,26 +33,12 @@ class CountRewritesTest {
 	}
 
 	@Test
-	void aCountOfATagAndADateIsOfTheResourcesAmongTheTaggedAmongTheDated() {
-		String rewritten = rewrites.inspect(TAG_AND_DATE);
-		assertThat(rewritten).isEqualTo("SELECT COUNT(*) FROM HFJ_RESOURCE t0 WHERE ((t0.RES_TYPE = ?) AND (t0.RES_DELETED_AT IS NULL))"
-				+ " AND t0.RES_ID IN (SELECT t1.RES_ID FROM HFJ_RES_TAG t1 WHERE t1.TAG_ID = ANY (ARRAY(SELECT t2.TAG_ID FROM HFJ_TAG_DEF t2"
-				+ " WHERE ((t2.TAG_TYPE = ?) AND (t2.TAG_SYSTEM = ?) AND (t2.TAG_CODE = ?))))"
-				+ " AND t1.RES_ID IN (SELECT t3.RES_ID FROM HFJ_SPIDX_DATE t3"
-				+ " WHERE (((t3.HASH_IDENTITY = ?) AND (t3.SP_VALUE_HIGH >= ?)) AND (t3.SP_VALUE_LOW <= ?))))");
-		assertThat(parameters(rewritten)).as("the same parameters").isEqualTo(parameters(TAG_AND_DATE));
-		// an OR inside one table's condition stays that table's
-		String either = TAG_AND_DATE.replace("(t2.TAG_CODE = ?)", "((t2.TAG_CODE = ?) OR (t2.TAG_CODE = ?))");
-		assertThat(rewrites.inspect(either)).contains("WHERE ((t2.TAG_TYPE = ?) AND (t2.TAG_SYSTEM = ?) AND ((t2.TAG_CODE = ?) OR (t2.TAG_CODE = ?)))))");
-	}
-
-	@Test
 	void everyOtherStatementPassesUnchanged() {
 		String[] unchanged = {
 				// rooted on an index table: several rows per resource, the DISTINCT counts
 				"SELECT COUNT(DISTINCT t0.RES_ID) FROM HFJ_SPIDX_DATE t0 WHERE (((t0.HASH_IDENTITY = ?) AND (t0.SP_VALUE_HIGH >= ?)) AND (t0.SP_VALUE_LOW <= ?))",
 				"SELECT COUNT(DISTINCT t0.RES_ID) FROM HFJ_SPIDX_TOKEN t0 WHERE (t0.HASH_SYS_AND_VALUE = ?)",
-				// a tag alone (not measured faster rewritten), a chain, a join the root is not counted on
+				// a tag alone, a chain, a join the root is not counted on
 				"SELECT COUNT(DISTINCT t0.RES_ID) FROM HFJ_RESOURCE t0 INNER JOIN HFJ_RES_TAG t1 ON (t0.RES_ID = t1.RES_ID)"
 						+ " INNER JOIN HFJ_TAG_DEF t2 ON (t1.TAG_ID = t2.TAG_ID) WHERE (((t0.RES_TYPE = ?) AND (t0.RES_DELETED_AT IS NULL))"
 						+ " AND ((t2.TAG_TYPE = ?) AND (t2.TAG_SYSTEM = ?) AND (t2.TAG_CODE = ?)))",
@@ -69,16 +55,8 @@ class CountRewritesTest {
 				// literals and comments: not HAPI's, not read
 				"SELECT COUNT(DISTINCT t0.RES_ID) FROM HFJ_RESOURCE t0 WHERE (t0.RES_TYPE = 'Slot')",
 				"SELECT COUNT(DISTINCT t0.RES_ID) FROM HFJ_RESOURCE t0 WHERE (t0.RES_TYPE = ?) -- x",
-				// the tag and date shape, but a condition naming two tables, a top-level OR, a sub-select, the
-				// conditions in another order, another index table, something after the WHERE clause
-				TAG_AND_DATE.replace("(t3.SP_VALUE_LOW <= ?)", "(t3.SP_VALUE_LOW <= t0.RES_UPDATED)"),
-				TAG_AND_DATE.replace("AND ((t2.TAG_TYPE", "OR ((t2.TAG_TYPE"),
-				TAG_AND_DATE.replace("(t2.TAG_CODE = ?)", "(t2.TAG_ID IN (SELECT t9.TAG_ID FROM HFJ_TAG_DEF t9))"),
-				TAG_AND_DATE.replace("WHERE (((t0.RES_TYPE = ?) AND (t0.RES_DELETED_AT IS NULL)) AND ((t2.TAG_TYPE = ?) AND (t2.TAG_SYSTEM = ?) AND (t2.TAG_CODE = ?))",
-						"WHERE (((t2.TAG_TYPE = ?) AND (t2.TAG_SYSTEM = ?) AND (t2.TAG_CODE = ?)) AND ((t0.RES_TYPE = ?) AND (t0.RES_DELETED_AT IS NULL))"),
-				TAG_AND_DATE.replace("HFJ_SPIDX_DATE", "HFJ_SPIDX_TOKEN"),
-				TAG_AND_DATE + " LIMIT ?",
-				TAG_AND_DATE.replace(" WHERE (((t0", " WHERE ((t0").replace("DELETED_AT IS NULL)) AND", "DELETED_AT IS NULL) AND"),
+				// a tag and a date (a day's public slots): joined, measured no faster rewritten
+				TAG_AND_DATE,
 				// not a count
 				"SELECT t0.RES_ID FROM HFJ_RESOURCE t0 WHERE ((t0.RES_TYPE = ?) AND (t0.RES_DELETED_AT IS NULL)) fetch first ? rows only",
 				"select rt1_0.RES_ID from HFJ_RESOURCE rt1_0 where rt1_0.RES_ID=?",
@@ -86,21 +64,5 @@ class CountRewritesTest {
 		for (String sql : unchanged) {
 			assertThat(rewrites.inspect(sql)).as(sql).isSameAs(sql);
 		}
-	}
-
-	@Test
-	void conditionsAreTheTopLevelGroupsJoinedByAnd() {
-		assertThat(CountRewrites.conjuncts("((a = ?) AND ((b = ?) OR (c = ?)) AND (d))"))
-				.containsExactly("(a = ?)", "((b = ?) OR (c = ?))", "(d)");
-		assertThat(CountRewrites.conjuncts("((a = ?))")).containsExactly("(a = ?)");
-		assertThat(CountRewrites.conjuncts("((a = ?) OR (b = ?))")).isNull();
-		assertThat(CountRewrites.conjuncts("((a = ?) AND b = ?)")).isNull();
-		assertThat(CountRewrites.conjuncts("(a = ?) AND (b = ?)")).isNull();
-		assertThat(CountRewrites.conjuncts("((a = ?) AND (b = ?)")).isNull();
-		assertThat(CountRewrites.conjuncts("((a = ?) AND NOT (b = ?))")).isNull();
-	}
-
-	private static long parameters(String sql) {
-		return sql.chars().filter(c -> c == '?').count();
 	}
 }
