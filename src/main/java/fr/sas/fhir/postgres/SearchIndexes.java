@@ -173,6 +173,11 @@ class SearchIndexes implements SmartInitializingSingleton, DisposableBean {
 			if (!building) {
 				// their build ended without a valid index (failed, cancelled): dropped and built here
 				Outcome outcome = ensure(index);
+				if (outcome == Outcome.PRESENT) {
+					// their build ended valid between the two looks above: still theirs
+					LOG.info("PostgreSQL: index {} built by another backend", index.name());
+					return Outcome.BUILT_BY_ANOTHER;
+				}
 				if (outcome != Outcome.WAITING) {
 					return outcome;
 				}
