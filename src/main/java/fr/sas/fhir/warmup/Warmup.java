@@ -88,8 +88,9 @@ class Warmup implements ApplicationRunner {
 
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
+		int requests = properties.requestsToSend();
 		if (!(context instanceof WebServerApplicationContext web) || web.getWebServer() == null
-				|| web.getWebServer().getPort() <= 0 || properties.requestsToSend() <= 0) {
+				|| web.getWebServer().getPort() <= 0 || requests <= 0) {
 			return;
 		}
 		if (context.getEnvironment().getProperty("sas.aggregator.enabled", Boolean.class, false)) {
@@ -114,7 +115,6 @@ class Warmup implements ApplicationRunner {
 		Map<String, Integer> answered = new ConcurrentHashMap<>();
 		long deadline = started + properties.getMaxTime().toNanos();
 		AtomicInteger next = new AtomicInteger();
-		int requests = properties.requestsToSend();
 		int threads = Math.max(1, properties.getConcurrency());
 		ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> new Thread(runnable, "warmup"));
 		try {
